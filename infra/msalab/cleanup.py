@@ -1,0 +1,53 @@
+"""Removing lab containers and networks by label: works after a crash, with or without Ryuk."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+
+import docker.errors
+
+from msalab import engine, labels
+
+
+@dataclass(frozen=True)
+class Removed:
+    containers: int
+    networks: int
+
+
+def remove(lab: str | None = None, session: str | None = None) -> Removed:
+    """Force-remove every labelled container, then the networks; `lab=None` means every lab."""
+    client = engine.client()
+    flt = labels.filters(lab, session)
+    containers = client.containers.list(all=True, filters=flt)
+    for c in containers:
+        try:
+            c.remove(force=True, v=True)
+        except docker.errors.NotFound:
+            pass  # a watchdog or another shell got there first
+    networks = client.networks.list(filters=flt)
+    for n in networks:
+        try:
+            n.remove()
+        except docker.errors.NotFound:
+            pass
+    return Removed(len(containers), len(networks))
+
+
+def start_watchdog(session: str, pid: int) -> subprocess.Popen[bytes]:
+    """A detached process that removes the session's lab once `pid` (a notebook kernel) has died.
+
+    Ryuk does the same on machines where it runs; this one works where Ryuk cannot start, and with both
+    running the second to arrive simply finds nothing left.
+    """
+    return subprocess.Popen(
+        [sys.executable, "-m", "msalab.reaper", "--session", session, "--pid", str(pid)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # survives the kernel's process group being killed
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )

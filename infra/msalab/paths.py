@@ -1,0 +1,31 @@
+"""Where the course lives on disk."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def course_root() -> Path:
+    """The checkout (or student release) the package runs from; MSALAB_HOME overrides it."""
+    override = os.environ.get("MSALAB_HOME")
+    if override:
+        return Path(override).resolve()
+    # infra/msalab/paths.py -> the course root is two folders up from the package.
+    return Path(__file__).resolve().parents[2]
+
+
+def labs_dir() -> Path:
+    return course_root() / "labs"
+
+
+def solutions_dir() -> Path:
+    return course_root() / "solutions"
+
+
+def chapters_dir() -> Path:
+    return course_root() / "chapters"
+
+
+def images_dir() -> Path:
+    return course_root() / "infra" / "images"

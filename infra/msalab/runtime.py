@@ -1,0 +1,217 @@
+"""Starting a lab: images, a private network, containers in dependency waves, readiness, labels."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import threading
+import time
+import uuid
+import weakref
+from collections.abc import Mapping
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+
+import docker.errors
+from testcontainers.core.config import testcontainers_config
+from testcontainers.core.container import DockerContainer
+from testcontainers.core.network import Network
+
+from msalab import cleanup, engine, images, labels, ports, readiness
+from msalab.errors import ImageMissing, MsalabError
+from msalab.lab import Lab
+from msalab.progress import Progress, make_progress
+from msalab.topology import LabSpec, ServiceSpec, load_lab
+
+SOURCE_ROOT = "/srv"  # a service's source folder lands at /srv/<folder> and is its working directory
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything decided before the first container exists, so a bad choice fails before anything runs."""
+
+    spec: LabSpec
+    session: str
+    mode: str
+    image_refs: Mapping[str, str]
+    host_ports: Mapping[str, Mapping[str, int]]  # service -> port name -> host port
+
+    @property
+    def network_name(self) -> str:
+        return f"msalab-{self.spec.name}-{self.session}"
+
+    def container_name(self, service: str) -> str:
+        return f"msalab-{self.spec.name}-{service}-{self.session}"
+
+    def endpoints(self, service: ServiceSpec) -> dict[str, dict[str, object]]:
+        return {
+            p.name: {
+                "port": self.host_ports[service.name][p.name],
+                "url": p.url.format(host=ports.HOST, port=self.host_ports[service.name][p.name]),
+            }
+            for p in service.publish
+        }
+
+    def labels_for(self, service: str | None = None) -> dict[str, str]:
+        out = {
+            labels.LAB: self.spec.name,
+            labels.SESSION: self.session,
+            labels.MODE: self.mode,
+            labels.OWNER_PID: str(os.getpid()),
+            labels.TITLE: self.spec.title,
+        }
+        if service is not None:
+            out[labels.SERVICE] = service
+            out[labels.ENDPOINTS] = json.dumps(self.endpoints(self.spec.services[service]))
+        return out
+
+
+def up(
+    name: str,
+    *,
+    mode: str = "kernel",
+    port_overrides: Mapping[str, int] | None = None,
+    quiet: bool = False,
+) -> Lab:
+    """Start lab `name` and return its handle once every container is ready.
+
+    mode "kernel": the lab goes when this Python process goes (a watchdog and Ryuk, where it runs, see to
+    that even after a crash). mode "shell": the lab stays up until `msalab down`.
+    port_overrides: "service.port_name" -> fixed host port, for a workshop that hands out fixed URLs.
+    """
+    engine.configure_testcontainers()
+    if mode == "shell":
+        # Ryuk would remove the lab ~10 s after the `msalab up` command exits.
+        testcontainers_config.ryuk_disabled = True
+    spec = load_lab(name)
+    plan = _plan(spec, mode, port_overrides or {})
+    progress = make_progress(f"lab {name}", total=len(spec.services), quiet=quiet)
+    watchdog = cleanup.start_watchdog(plan.session, os.getpid()) if mode == "kernel" else None
+    try:
+        _ensure_images(plan, progress)
+        _start_all(plan, progress)
+    except BaseException as exc:
+        progress.close()
+        cleanup.remove(session=plan.session)
+        _end(watchdog)
+        if isinstance(exc, KeyboardInterrupt):
+            raise MsalabError(f"Starting lab '{name}' was interrupted; nothing of it is left running.") from None
+        if isinstance(exc, docker.errors.APIError):
+            raise MsalabError(
+                f"Docker refused to start lab '{name}' ({exc.explanation or exc}); nothing of it is left running."
+            ) from None
+        raise
+    progress.close()
+    lab = Lab.from_engine(spec.name, plan.session)
+    if mode == "kernel":
+        _tie_to_process(lab, watchdog)
+    return lab
+
+
+def _plan(spec: LabSpec, mode: str, port_overrides: Mapping[str, int]) -> Plan:
+    unknown = set(port_overrides) - {f"{s.name}.{p.name}" for s in spec.services.values() for p in s.publish}
+    if unknown:
+        raise MsalabError(
+            f"Lab '{spec.name}' publishes no port called {', '.join(sorted(unknown))}; "
+            "name ports as service.port (see `msalab list`)."
+        )
+    host_ports: dict[str, dict[str, int]] = {}
+    for s in spec.services.values():
+        host_ports[s.name] = {}
+        for p in s.publish:
+            key = f"{s.name}.{p.name}"
+            if key in port_overrides:
+                ports.ensure_free(port_overrides[key], f"{key} of lab '{spec.name}'")
+                host_ports[s.name][p.name] = port_overrides[key]
+            else:
+                host_ports[s.name][p.name] = ports.free_port()
+    refs = {s.name: images.resolve(s.image, engine.image_present) for s in spec.services.values()}
+    return Plan(spec, uuid.uuid4().hex[:8], mode, refs, host_ports)
+
+
+def _ensure_images(plan: Plan, progress: Progress) -> None:
+    client = engine.client()
+    for ref in sorted(set(plan.image_refs.values())):
+        if engine.image_present(ref):
+            continue
+        if images.needs_local_build(ref):
+            raise ImageMissing(
+                f"The image {ref} is not built yet; run `msalab images build` "
+                "(add --offline on a machine with no container registry) and start the lab again."
+            )
+        progress.note(f"pulling {ref}")
+        try:
+            client.images.pull(ref)
+        except docker.errors.APIError:
+            raise ImageMissing(
+                f"The image {ref} is not here and could not be pulled; connect to the internet, or build the "
+                "offline equivalents with `msalab images build --offline`, then start the lab again."
+            ) from None
+
+
+def _start_all(plan: Plan, progress: Progress) -> None:
+    network = Network(docker_network_kw={"labels": plan.labels_for()})
+    network.name = plan.network_name
+    network.create()
+    cancel = threading.Event()
+    for wave in plan.spec.waves():
+        with ThreadPoolExecutor(max_workers=len(wave), thread_name_prefix="msalab-start") as pool:
+            futures: list[Future[None]] = [pool.submit(_start_one, plan, s, network, progress, cancel) for s in wave]
+            try:
+                done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+                for f in done:
+                    f.result()
+            except BaseException:
+                cancel.set()  # the others stop waiting at their next poll, so cleanup is not raced
+                raise
+
+
+def _start_one(plan: Plan, s: ServiceSpec, network: Network, progress: Progress, cancel: threading.Event) -> None:
+    if cancel.is_set():
+        return
+    started = time.monotonic()
+    c = DockerContainer(plan.image_refs[s.name], name=plan.container_name(s.name), env=dict(s.env))
+    c.with_network(network).with_network_aliases(*s.aliases)
+    if s.command:
+        c.with_command(list(s.command))
+    for p in s.publish:
+        # (host ip, host port): the docker SDK's form for binding to loopback only
+        c.ports[f"{p.port}/tcp"] = (ports.HOST, plan.host_ports[s.name][p.name])  # type: ignore[assignment]
+    kwargs: dict[str, object] = {"labels": plan.labels_for(s.name)}
+    if s.source is not None:
+        c.with_copy_into_container(s.source, SOURCE_ROOT)
+        kwargs["working_dir"] = f"{SOURCE_ROOT}/{s.source.name}"
+    if s.mem_limit:
+        kwargs["mem_limit"] = s.mem_limit
+    c.with_kwargs(**kwargs)  # once: with_kwargs replaces rather than merges
+    progress.note(f"starting {s.name}")
+    c.start()
+    what = f"Service '{s.name}' of lab '{plan.spec.name}'"
+    try:
+        readiness.wait_ready(c.get_wrapped_container(), s.ready, what, cancel=cancel)
+    except readiness.Cancelled:
+        return
+    progress.done(s.name, time.monotonic() - started)
+
+
+def _tie_to_process(lab: Lab, watchdog: object) -> None:
+    """Tear the lab down when the handle is collected or the interpreter exits normally."""
+    lab._finalizer = weakref.finalize(lab, _down_quietly, lab.name, lab.session, watchdog)
+
+
+def _down_quietly(name: str, session: str, watchdog: object) -> None:
+    try:
+        cleanup.remove(name, session)
+    except MsalabError:
+        pass  # the engine went away first: nothing of ours can still run there
+    _end(watchdog)
+
+
+def _end(watchdog: object) -> None:
+    if isinstance(watchdog, subprocess.Popen):
+        watchdog.terminate()
+        try:
+            watchdog.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            watchdog.kill()

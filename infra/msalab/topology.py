@@ -1,0 +1,193 @@
+"""A lab's topology: read from labs/<name>/lab.toml into plain, checked data.
+
+A lab folder plugs in by holding a lab.toml; nothing else in the machinery names a lab.
+
+    title = "Hello, microservices"
+
+    [services.front]
+    image = "python-service"            # a key of infra/images/images.toml
+    source = "services/front"           # copied into the container (at /app) before it starts
+    command = ["python", "-m", "uvicorn", "app:app", "--host", "0.0.0.0", "--port", "8000"]
+    env = { BACK_URL = "http://back:8000" }
+    aliases = ["front"]                  # names on the lab network; the service name by default
+    depends_on = ["back"]                # started after these are ready
+    publish = { http = 8000 }            # only these reach the host, on 127.0.0.1
+    ready = { http = "/health", port = 8000, timeout = 60 }
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from msalab.errors import TopologyError, UnknownLab
+from msalab.paths import labs_dir
+
+DEFAULT_READY_TIMEOUT = 90.0
+_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """When a container counts as ready: a log line, an HTTP answer from inside it, or a command's success."""
+
+    kind: str  # "log" | "http" | "exec" | "started"
+    pattern: str = ""
+    port: int = 0
+    path: str = "/"
+    command: tuple[str, ...] = ()
+    timeout: float = DEFAULT_READY_TIMEOUT
+
+
+@dataclass(frozen=True)
+class Published:
+    """A container port that reaches the host; `url` is a template with {host} and {port}."""
+
+    name: str
+    port: int
+    url: str
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    image: str
+    command: tuple[str, ...] | None = None
+    env: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    aliases: tuple[str, ...] = ()
+    depends_on: tuple[str, ...] = ()
+    publish: tuple[Published, ...] = ()
+    ready: Readiness = Readiness(kind="started")
+    source: Path | None = None
+    source_dest: str = "/app"
+    mem_limit: str | None = None
+
+
+@dataclass(frozen=True)
+class LabSpec:
+    name: str
+    title: str
+    path: Path
+    services: MappingProxyType[str, ServiceSpec]
+    extra: MappingProxyType[str, Any]  # other tables of lab.toml (exercises, ...) for other modules
+
+    def waves(self) -> list[list[ServiceSpec]]:
+        """Services grouped so that each group needs only earlier ones; a group starts in parallel."""
+        remaining = dict(self.services)
+        done: set[str] = set()
+        waves: list[list[ServiceSpec]] = []
+        while remaining:
+            wave = [s for s in remaining.values() if set(s.depends_on) <= done]
+            if not wave:
+                cycle = ", ".join(sorted(remaining))
+                raise TopologyError(f"Lab '{self.name}' has a dependency cycle among: {cycle}; fix depends_on.")
+            waves.append(sorted(wave, key=lambda s: s.name))
+            for s in wave:
+                done.add(s.name)
+                del remaining[s.name]
+        return waves
+
+
+def available_labs() -> list[str]:
+    root = labs_dir()
+    return sorted(p.parent.name for p in root.glob("*/lab.toml")) if root.is_dir() else []
+
+
+def load_lab(name: str) -> LabSpec:
+    path = labs_dir() / name / "lab.toml"
+    if not path.is_file():
+        known = ", ".join(available_labs()) or "none"
+        raise UnknownLab(f"There is no lab called '{name}'; the labs are: {known}.")
+    try:
+        with path.open("rb") as f:
+            raw = tomllib.load(f)
+    except tomllib.TOMLDecodeError as e:
+        raise TopologyError(f"{path} is not valid TOML ({e}); fix the file and try again.") from None
+    return parse_lab(name, path.parent, raw)
+
+
+def parse_lab(name: str, folder: Path, raw: dict[str, Any]) -> LabSpec:
+    services_raw = raw.get("services")
+    if not isinstance(services_raw, dict) or not services_raw:
+        raise TopologyError(f"Lab '{name}' declares no [services.*] tables in its lab.toml.")
+    services = {sname: _parse_service(name, folder, sname, sraw) for sname, sraw in services_raw.items()}
+    for s in services.values():
+        unknown = [d for d in s.depends_on if d not in services]
+        if unknown:
+            raise TopologyError(
+                f"Service '{s.name}' of lab '{name}' depends on unknown service(s) {', '.join(unknown)}."
+            )
+    extra = {k: v for k, v in raw.items() if k not in ("services", "title")}
+    spec = LabSpec(
+        name=name,
+        title=str(raw.get("title", name)),
+        path=folder,
+        services=MappingProxyType(services),
+        extra=MappingProxyType(extra),
+    )
+    spec.waves()  # reject cycles at load time, not half-way through a start
+    return spec
+
+
+def _parse_service(lab: str, folder: Path, name: str, raw: dict[str, Any]) -> ServiceSpec:
+    where = f"service '{name}' of lab '{lab}'"
+    if not _NAME.match(name):
+        raise TopologyError(f"The {where} needs a lower-case name of letters, digits and '-'.")
+    if "image" not in raw:
+        raise TopologyError(f'The {where} names no image; add image = "<key of images.toml>".')
+    source = None
+    if "source" in raw:
+        source = (folder / raw["source"]).resolve()
+        if not source.is_dir():
+            raise TopologyError(f"The {where} has source = '{raw['source']}', which is not a folder of the lab.")
+    command = raw.get("command")
+    if isinstance(command, str):
+        command = command.split()
+    return ServiceSpec(
+        name=name,
+        image=str(raw["image"]),
+        command=tuple(command) if command else None,
+        env=MappingProxyType({str(k): str(v) for k, v in raw.get("env", {}).items()}),
+        aliases=tuple(raw.get("aliases", [name])),
+        depends_on=tuple(raw.get("depends_on", [])),
+        publish=tuple(_parse_publish(where, raw.get("publish", {}))),
+        ready=_parse_ready(where, raw.get("ready")),
+        source=source,
+        source_dest=str(raw.get("source_dest", "/app")),
+        mem_limit=raw.get("mem_limit"),
+    )
+
+
+def _parse_publish(where: str, raw: dict[str, Any]) -> list[Published]:
+    out = []
+    for pname, value in raw.items():
+        if isinstance(value, int):
+            out.append(Published(pname, value, _default_url(pname)))
+        elif isinstance(value, dict) and isinstance(value.get("port"), int):
+            out.append(Published(pname, value["port"], str(value.get("url", _default_url(pname)))))
+        else:
+            raise TopologyError(f"The {where} publishes '{pname}' without a port number.")
+    return out
+
+
+def _default_url(name: str) -> str:
+    return f"{name}://{{host}}:{{port}}"
+
+
+def _parse_ready(where: str, raw: dict[str, Any] | None) -> Readiness:
+    if raw is None:
+        return Readiness(kind="started")
+    timeout = float(raw.get("timeout", DEFAULT_READY_TIMEOUT))
+    if "log" in raw:
+        return Readiness(kind="log", pattern=str(raw["log"]), timeout=timeout)
+    if "http" in raw:
+        if "port" not in raw:
+            raise TopologyError(f"The {where} has an http readiness check without a port.")
+        return Readiness(kind="http", path=str(raw["http"]), port=int(raw["port"]), timeout=timeout)
+    if "exec" in raw:
+        return Readiness(kind="exec", command=tuple(raw["exec"]), timeout=timeout)
+    raise TopologyError(f"The {where} has a ready table without log, http or exec.")
