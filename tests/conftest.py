@@ -1,0 +1,78 @@
+"""Shared fixtures: a real Docker engine (required, not mocked) and throw-away course folders for test labs."""
+
+from __future__ import annotations
+
+import os
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def docker_engine() -> None:
+    from msalab import engine
+    from msalab.errors import DockerUnavailable
+
+    try:
+        engine.client()
+    except DockerUnavailable as e:
+        if os.environ.get("MSALAB_SKIP_DOCKER") == "1":
+            pytest.skip(str(e))
+        pytest.fail(f"{e} (set MSALAB_SKIP_DOCKER=1 to run only the tests that need no engine)")
+    engine.configure_testcontainers()
+
+
+def labelled() -> tuple[int, int]:
+    from msalab import engine, labels
+
+    c = engine.client()
+    flt = labels.filters()
+    return len(c.containers.list(all=True, filters=flt)), len(c.networks.list(filters=flt))
+
+
+@pytest.fixture
+def clean_engine(docker_engine: None) -> Iterator[None]:
+    """Every docker test starts and must end with no msalab container or network on the engine."""
+    from msalab import cleanup
+
+    cleanup.remove()
+    yield
+    left = labelled()
+    cleanup.remove()
+    assert left == (0, 0), f"the test left {left[0]} container(s) and {left[1]} network(s) behind"
+
+
+class Course:
+    """A course root in a temp folder that shares the real infra/ (images) but has its own labs/."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        (root / "labs").mkdir()
+        (root / "infra").symlink_to(REPO / "infra")
+
+    def add_lab(self, name: str, toml: str, files: dict[str, str] | None = None) -> Path:
+        folder = self.root / "labs" / name
+        folder.mkdir()
+        (folder / "lab.toml").write_text(textwrap.dedent(toml))
+        for rel, content in (files or {}).items():
+            (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+            (folder / rel).write_text(textwrap.dedent(content))
+        return folder
+
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "MSALAB_HOME": str(self.root)}
+
+
+@pytest.fixture
+def course(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Course:
+    c = Course(tmp_path / "course")
+    monkeypatch.setenv("MSALAB_HOME", str(c.root))
+    return c
+
+
+PYTHON = sys.executable

@@ -1,0 +1,90 @@
+"""Reading lab.toml: what a lab author gets told when the topology is wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from msalab.errors import TopologyError, UnknownLab
+from msalab.topology import load_lab, parse_lab
+
+
+def lab(raw: dict) -> object:
+    return parse_lab("t", Path("."), raw)
+
+
+def test_waves_follow_dependencies_and_group_independent_services() -> None:
+    spec = parse_lab(
+        "t",
+        Path("."),
+        {
+            "services": {
+                "db": {"image": "x"},
+                "cache": {"image": "x"},
+                "api": {"image": "x", "depends_on": ["db", "cache"]},
+                "gateway": {"image": "x", "depends_on": ["api"]},
+            }
+        },
+    )
+    assert [[s.name for s in w] for w in spec.waves()] == [["cache", "db"], ["api"], ["gateway"]]
+
+
+def test_a_cycle_is_rejected_at_load_time() -> None:
+    with pytest.raises(TopologyError, match="dependency cycle among: a, b"):
+        lab({"services": {"a": {"image": "x", "depends_on": ["b"]}, "b": {"image": "x", "depends_on": ["a"]}}})
+
+
+def test_unknown_dependency_is_named() -> None:
+    with pytest.raises(TopologyError, match="unknown service"):
+        lab({"services": {"a": {"image": "x", "depends_on": ["nope"]}}})
+
+
+def test_publish_and_readiness_forms() -> None:
+    spec = parse_lab(
+        "t",
+        Path("."),
+        {
+            "services": {
+                "mq": {
+                    "image": "rabbitmq",
+                    "publish": {"amqp": {"port": 5672, "url": "amqp://guest:guest@{host}:{port}/"}, "http": 15672},
+                    "ready": {"log": "startup complete", "timeout": 30},
+                }
+            }
+        },
+    )
+    mq = spec.services["mq"]
+    assert [(p.name, p.port) for p in mq.publish] == [("amqp", 5672), ("http", 15672)]
+    assert mq.publish[1].url == "http://{host}:{port}"
+    assert (mq.ready.kind, mq.ready.pattern, mq.ready.timeout) == ("log", "startup complete", 30.0)
+    assert mq.aliases == ("mq",)
+
+
+@pytest.mark.parametrize(
+    ("service", "message"),
+    [
+        ({}, "names no image"),
+        ({"image": "x", "publish": {"http": "eighty"}}, "without a port number"),
+        ({"image": "x", "ready": {"http": "/health"}}, "without a port"),
+        ({"image": "x", "ready": {"sleep": 3}}, "without log, http or exec"),
+        ({"image": "x", "source": "no/such/folder"}, "not a folder of the lab"),
+    ],
+)
+def test_mistakes_get_one_clear_sentence(service: dict, message: str) -> None:
+    with pytest.raises(TopologyError, match=message):
+        lab({"services": {"svc": service}})
+
+
+def test_unknown_lab_lists_the_real_ones() -> None:
+    with pytest.raises(UnknownLab, match=r"no lab called 'nope'; the labs are: .*hello"):
+        load_lab("nope")
+
+
+def test_every_shipped_lab_loads() -> None:
+    from msalab.topology import available_labs
+
+    assert "hello" in available_labs()
+    for name in available_labs():
+        spec = load_lab(name)
+        assert spec.services, name
