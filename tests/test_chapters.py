@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from conftest import REPO, labelled
+from conftest import REPO
 
 CHAPTERS = sorted((REPO / "chapters").glob("*.ipynb"))
 
@@ -37,6 +37,3 @@ def test_every_chapter_says_what_time_and_what_it_needs() -> None:
         for words in ("You will be able to", "Time:", "Needs:"):
             assert words in first, f"{path.name} does not say '{words}' in its first cell"
 
-
-def test_no_lab_is_left_after_the_chapters(clean_engine: None) -> None:
-    assert labelled() == (0, 0)
