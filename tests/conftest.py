@@ -52,7 +52,7 @@ class Course:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        (root / "labs").mkdir()
+        (root / "labs").mkdir(parents=True)
         (root / "infra").symlink_to(REPO / "infra")
 
     def add_lab(self, name: str, toml: str, files: dict[str, str] | None = None) -> Path:

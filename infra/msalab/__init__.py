@@ -4,6 +4,7 @@ import msalab
 lab = msalab.up("hello")          # start, wait until ready, get a handle
 lab.url("front")                  # where to send requests
 lab.kill("back")                  # break something on purpose
+msalab.check("hello.greeting")    # run an exercise's public checks
 lab.down()                        # or let the kernel's end do it
 """
 
@@ -14,21 +15,28 @@ from collections.abc import Mapping
 from msalab.__about__ import __version__
 from msalab.errors import MsalabError
 from msalab.lab import Lab
+from msalab.results import Report
 from msalab.topology import available_labs
 
-__all__ = ["Lab", "MsalabError", "__version__", "attach", "down", "labs", "up"]
+__all__ = ["Lab", "MsalabError", "Report", "__version__", "attach", "check", "down", "labs", "up"]
 
 
 def up(name: str, *, ports: Mapping[str, int] | None = None, quiet: bool = False) -> Lab:
     """Start lab `name`; it goes when this Python process (your notebook's kernel) goes."""
-    from msalab import runtime
+    from msalab import runtime, session
 
-    return runtime.up(name, mode="kernel", port_overrides=ports, quiet=quiet)
+    if session.provided_session():
+        provided = session.current(name)
+        if provided is not None:
+            return provided
+    return session.remember(runtime.up(name, mode="kernel", port_overrides=ports, quiet=quiet))
 
 
 def attach(name: str, session: str | None = None) -> Lab:
     """A handle on a lab that is already running (for example one started with `msalab up` in a shell)."""
-    return Lab.from_engine(name, session)
+    from msalab import session as sessions
+
+    return sessions.remember(Lab.from_engine(name, session))
 
 
 def down(name: str | None = None) -> int:
@@ -38,5 +46,42 @@ def down(name: str | None = None) -> int:
     return cleanup.remove(name).containers
 
 
+def check(exercise: str) -> Report:
+    """Run the public checks of `exercise` against your running lab, in a separate process."""
+    from msalab.checking import check_in_subprocess
+
+    report = check_in_subprocess(exercise)
+    _show(report)
+    return report
+
+
 def labs() -> list[str]:
     return available_labs()
+
+
+def _show(report: Report) -> None:
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:
+        print(report)
+        return
+    if get_ipython() is None:
+        print(report)
+    else:
+        display(report)
+
+
+def _register_magic() -> None:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None:
+        from msalab.answers import load_ipython_extension
+
+        load_ipython_extension(shell)
+
+
+_register_magic()

@@ -31,15 +31,16 @@ class ExecResult:
 
 
 class Lab:
-    def __init__(self, spec: LabSpec, session: str, containers: dict[str, Container]) -> None:
+    def __init__(self, spec: LabSpec, session: str, containers: dict[str, Container], provided: bool = False) -> None:
         self.spec = spec
         self.session = session
+        self.provided = provided  # handed over by a grader, which also removes it
         self._containers = containers
         self._finalizer: weakref.finalize[Any, Any] | None = None
 
     # ---- finding a lab --------------------------------------------------------------------------------
     @classmethod
-    def from_engine(cls, name: str, session: str | None = None) -> Lab:
+    def from_engine(cls, name: str, session: str | None = None, provided: bool = False) -> Lab:
         found = engine.client().containers.list(all=True, filters=labels.filters(name, session))
         if not found:
             raise MsalabError(f"Lab '{name}' is not running; start it with msalab.up('{name}').")
@@ -50,7 +51,7 @@ class Lab:
                 "name the session, or stop the others with `msalab down`."
             )
         session = sessions.pop()
-        return cls(load_lab(name), session, {c.labels[labels.SERVICE]: c for c in found})
+        return cls(load_lab(name), session, {c.labels[labels.SERVICE]: c for c in found}, provided)
 
     @property
     def name(self) -> str:
@@ -168,6 +169,11 @@ class Lab:
 
     # ---- teardown --------------------------------------------------------------------------------------
     def down(self) -> None:
+        from msalab import session
+
+        session.forget(self)
+        if self.provided:
+            return
         if self._finalizer is not None:
             self._finalizer()  # removes the containers and ends the watchdog, once
         else:

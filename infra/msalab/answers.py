@@ -1,0 +1,87 @@
+"""Answer cells: the `%%answer <exercise>` cell magic, where answers are kept, and how they reach a lab.
+
+A cell that starts with `%%answer queue.ack` is the learner's answer to that exercise. Running it
+- keeps the cell's code as the answer file (`.msalab-answers/<exercise>.py` beside the notebook, or $MSALAB_ANSWERS);
+- for a service answer, puts the file into the service's container and restarts it;
+- for a module answer, also runs the code in the notebook, so later cells can use what it defines.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from msalab.errors import MsalabError, NotReady
+from msalab.exercises import Exercise, find
+from msalab.lab import Lab
+from msalab.topology import load_lab
+
+ANSWERS_ENV = "MSALAB_ANSWERS"
+MAGIC = "answer"
+
+
+def answers_dir() -> Path:
+    path = Path(os.environ.get(ANSWERS_ENV) or Path.cwd() / ".msalab-answers")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def save(exercise: Exercise, source: str, folder: Path | None = None) -> Path:
+    path = (folder or answers_dir()) / f"{exercise.id}.py"
+    path.write_text(source)
+    return path
+
+
+def deploy(lab: Lab, exercise: Exercise, source: str) -> float:
+    """Put a service answer into its container and restart it; returns seconds until it was ready again.
+
+    Raises NotReady (with the container's last log lines) when the answer keeps the service from starting.
+    """
+    assert exercise.service is not None
+    folder, name = exercise.target_in_container(load_lab(exercise.lab))
+    lab.put_files(exercise.service, {name: source}, folder)
+    started = time.monotonic()
+    lab.restart(exercise.service, timeout=2)
+    return time.monotonic() - started
+
+
+def strip_magic(source: str) -> str:
+    """The answer's code without a leading `%%answer ...` line."""
+    lines = source.splitlines(keepends=True)
+    if lines and lines[0].lstrip().startswith(f"%%{MAGIC}"):
+        lines = lines[1:]
+    return "".join(lines)
+
+
+def run_answer_cell(exercise_id: str, source: str, namespace: dict[str, object]) -> str:
+    """What the magic does; returns one line saying what happened (errors included, never raised for a
+    broken answer, so that the rest of the notebook still runs)."""
+    from msalab import session
+
+    exercise = find(exercise_id.strip())
+    save(exercise, source)
+    if exercise.kind == "module":
+        exec(compile(source, f"<answer {exercise.id}>", "exec"), namespace)
+        return f"Answer to {exercise.id} saved; check it with msalab.check('{exercise.id}')."
+    lab = session.current(exercise.lab)
+    if lab is None:
+        return f"Answer to {exercise.id} saved; start the lab (msalab.up('{exercise.lab}')) and run this cell again."
+    try:
+        seconds = deploy(lab, exercise, source)
+    except NotReady as e:
+        return f"Answer to {exercise.id} deployed, but {exercise.service} did not start again: {e}"
+    except MsalabError as e:
+        return f"Answer to {exercise.id} saved, but not deployed: {e}"
+    return (
+        f"Answer to {exercise.id} deployed into {exercise.service}, ready again in {seconds:.1f} s; "
+        f"check it with msalab.check('{exercise.id}')."
+    )
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    def answer(line: str, cell: str) -> None:
+        print(run_answer_cell(line, cell, ipython.user_ns))
+
+    ipython.register_magic_function(answer, magic_kind="cell", magic_name=MAGIC)

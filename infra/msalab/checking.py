@@ -1,0 +1,50 @@
+"""Running checks from a notebook or the grader: always in a separate process (see checkrun.py)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from msalab.answers import answers_dir
+from msalab.exercises import find
+from msalab.lab import Lab
+from msalab.results import Report
+
+CHECK_RUN_TIMEOUT = 600
+
+
+def run_checks(lab: Lab, exercise_ids: list[str], answers: Path, include_hidden: bool) -> Report:
+    cmd = [
+        sys.executable,
+        "-m",
+        "msalab.checkrun",
+        "--lab",
+        lab.name,
+        "--session",
+        lab.session,
+        "--answers",
+        str(answers),
+    ]
+    if include_hidden:
+        cmd.append("--hidden")
+    try:
+        done = subprocess.run(cmd + exercise_ids, capture_output=True, text=True, timeout=CHECK_RUN_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return Report(problem=f"The checks did not finish within {CHECK_RUN_TIMEOUT} s; ask your instructor.")
+    try:
+        return Report.from_json(json.loads(done.stdout))
+    except (json.JSONDecodeError, KeyError):
+        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        return Report(problem=f"The checks crashed ({tail}); ask your instructor.")
+
+
+def check_in_subprocess(exercise_id: str) -> Report:
+    from msalab import session
+
+    exercise = find(exercise_id)
+    lab = session.current(exercise.lab)
+    if lab is None:
+        return Report(problem=f"Lab '{exercise.lab}' is not running here: start it with msalab.up('{exercise.lab}').")
+    return run_checks(lab, [exercise.id], answers_dir(), include_hidden=False)

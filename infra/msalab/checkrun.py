@@ -1,0 +1,88 @@
+"""`python -m msalab.checkrun`: run an exercise's checks against a running lab, in a process of their own.
+
+Both `msalab.check()` in a notebook and the grader call this, so a learner sees exactly what the grader
+gives for the public checks, and nothing done to the notebook's kernel can change the verdict.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import threading
+import time
+import traceback
+from pathlib import Path
+
+from msalab.checks import CheckContext, CheckFailed, CheckSpec, load_checks
+from msalab.exercises import find
+from msalab.lab import Lab
+from msalab.results import CheckResult, Report
+
+
+def run_one(spec: CheckSpec, ctx: CheckContext) -> CheckResult:
+    outcome: dict[str, object] = {}
+
+    def target() -> None:
+        try:
+            outcome["message"] = spec.func(ctx) or "passed"
+            outcome["passed"] = True
+        except (CheckFailed, AssertionError) as e:
+            outcome["message"] = str(e) or "the check's condition did not hold"
+        except Exception as e:  # the learner's code, or the lab, failed in a way the check did not foresee
+            where = traceback.extract_tb(e.__traceback__)[-1]
+            outcome["message"] = f"{type(e).__name__}: {e} (at {Path(where.filename).name}:{where.lineno})"
+
+    started = time.monotonic()
+    worker = threading.Thread(target=target, daemon=True)  # a hung check is abandoned, and dies with the process
+    worker.start()
+    worker.join(spec.timeout)
+    if worker.is_alive():
+        outcome = {"message": f"did not finish within {spec.timeout:.0f} s"}
+    passed = bool(outcome.get("passed"))
+    return CheckResult(
+        exercise=spec.exercise,
+        name=spec.name,
+        title=spec.title,
+        passed=passed,
+        points=spec.points if passed else 0,
+        max_points=spec.points,
+        message=str(outcome["message"]),
+        hidden=spec.hidden,
+        seconds=round(time.monotonic() - started, 3),
+    )
+
+
+def run(exercise_ids: list[str], lab: Lab, answers: Path, include_hidden: bool) -> Report:
+    report = Report()
+    specs = load_checks(lab.name, include_hidden)
+    for ex_id in exercise_ids:
+        ex = find(ex_id)
+        answer = answers / f"{ex.id}.py"
+        ctx = CheckContext(lab, ex, answer if answer.is_file() else None)
+        for spec in (s for s in specs if s.exercise == ex_id):
+            report.results.append(run_one(spec, ctx))
+    return report
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(prog="python -m msalab.checkrun")
+    p.add_argument("--lab", required=True)
+    p.add_argument("--session", required=True)
+    p.add_argument("--answers", type=Path, required=True)
+    p.add_argument("--hidden", action="store_true")
+    p.add_argument("exercises", nargs="+")
+    args = p.parse_args()
+    try:
+        lab = Lab.from_engine(args.lab, args.session)
+        report = run(args.exercises, lab, args.answers, args.hidden)
+    except Exception as e:
+        report = Report(problem=f"The checks could not run: {e}")
+    sys.stdout.write(json.dumps(report.to_json()))
+    sys.stdout.flush()
+    os._exit(0)  # do not wait for abandoned (hung) checks
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+"""Writing checks: what a lab author puts in labs/<lab>/checks.py (public) and solutions/<lab>/hidden_checks.py.
+
+    from msalab.checks import check
+
+    @check("hello.greeting", points=2, title="greets in capitals")
+    def greets_in_capitals(ctx):
+        body = httpx.get(f"{ctx.lab.url('front')}/hello/ada").json()
+        ctx.expect(body["greeting"] == "Hello, ADA!", f"front answered {body['greeting']!r}, not 'Hello, ADA!'.")
+
+A check passes when it returns; it fails with the message of `ctx.expect`, an AssertionError or CheckFailed.
+Checks run in their own process (see checkrun.py), never in the learner's kernel.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from msalab.exercises import Exercise
+from msalab.lab import Lab
+from msalab.paths import labs_dir, solutions_dir
+
+PUBLIC_FILE = "checks.py"
+HIDDEN_FILE = "hidden_checks.py"
+
+
+class CheckFailed(Exception):
+    """The check's verdict: the message tells the learner what was seen and what was expected."""
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    exercise: str
+    name: str
+    title: str
+    points: float
+    timeout: float
+    hidden: bool
+    func: Callable[[CheckContext], str | None]
+
+
+_registry: list[CheckSpec] = []
+_loading_hidden = False
+
+
+def check(
+    exercise: str, points: float = 1, title: str | None = None, timeout: float = 90
+) -> Callable[[Callable[[CheckContext], str | None]], Callable[[CheckContext], str | None]]:
+    def register(func: Callable[[CheckContext], str | None]) -> Callable[[CheckContext], str | None]:
+        doc_title = (func.__doc__ or "").strip().splitlines()[0] if func.__doc__ else func.__name__
+        _registry.append(CheckSpec(exercise, func.__name__, title or doc_title, points, timeout, _loading_hidden, func))
+        return func
+
+    return register
+
+
+def load_checks(lab: str, include_hidden: bool) -> list[CheckSpec]:
+    global _loading_hidden
+    _registry.clear()
+    files = [(labs_dir() / lab / PUBLIC_FILE, False)]
+    if include_hidden:
+        files.append((solutions_dir() / lab / HIDDEN_FILE, True))
+    for path, hidden in files:
+        if not path.is_file():
+            continue
+        _loading_hidden = hidden
+        try:
+            module_spec = importlib.util.spec_from_file_location(f"msalab_checks_{lab}_{int(hidden)}", path)
+            assert module_spec is not None and module_spec.loader is not None
+            module_spec.loader.exec_module(importlib.util.module_from_spec(module_spec))
+        finally:
+            _loading_hidden = False
+    return list(_registry)
+
+
+# ---- what a check gets -------------------------------------------------------------------------------------------
+_ANSWER_RUNNER = r"""
+import importlib.util, json, sys
+path, func, args = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+spec = importlib.util.spec_from_file_location("answer", path)
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+result = getattr(module, func)(*args)
+sys.stdout.write("\n@@msalab-result@@" + json.dumps(result))
+"""
+
+
+class CheckContext:
+    def __init__(self, lab: Lab, exercise: Exercise, answer_path: Path | None) -> None:
+        self.lab = lab
+        self.exercise = exercise
+        self.answer_path = answer_path
+
+    def expect(self, condition: object, message: str) -> None:
+        if not condition:
+            raise CheckFailed(message)
+
+    def run_answer(self, func: str, *args: Any, timeout: float = 30) -> Any:
+        """Call `func(*args)` of the learner's answer module in a fresh Python process; JSON in, JSON out."""
+        if self.answer_path is None or not self.answer_path.is_file():
+            raise CheckFailed(f"There is no answer for {self.exercise.id} yet: run its answer cell first.")
+        try:
+            done = subprocess.run(
+                [sys.executable, "-c", _ANSWER_RUNNER, str(self.answer_path), func, json.dumps(args)],
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+            )
+        except subprocess.TimeoutExpired:
+            raise CheckFailed(f"Your {func}() did not finish within {timeout:.0f} s (an endless loop?).") from None
+        marker = "@@msalab-result@@"
+        if done.returncode != 0 or marker not in done.stdout:
+            tail = done.stderr.strip().splitlines()[-1:] or [f"exit code {done.returncode}"]
+            raise CheckFailed(f"Your {func}() failed before returning: {tail[0]}")
+        return json.loads(done.stdout.rsplit(marker, 1)[1])

@@ -1,0 +1,77 @@
+"""Exercises, declared by each lab in its lab.toml:
+
+    [exercises.greeting]
+    title = "Greet loudly"
+    kind = "service"          # the answer is a file of a service: deployed into its container, which restarts
+    service = "back"
+    file = "greeting.py"      # relative to the service's source folder
+
+    [exercises.client]
+    title = "Call the front service from Python"
+    kind = "module"           # the answer is a Python module: checks import it in a fresh process
+
+The id of an exercise is "<lab>.<name>". Its points are the sum of its checks' points (public and hidden).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from msalab.errors import MsalabError, TopologyError
+from msalab.topology import LabSpec, available_labs, load_lab
+
+KINDS = ("service", "module")
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    lab: str
+    name: str
+    title: str
+    kind: str
+    service: str | None = None
+    file: str | None = None
+
+    def target_in_container(self, spec: LabSpec) -> tuple[str, str]:
+        """(folder in the container, file name) where a service answer goes."""
+        assert self.service is not None and self.file is not None
+        from msalab.runtime import SOURCE_ROOT
+
+        source = spec.services[self.service].source
+        assert source is not None
+        return f"{SOURCE_ROOT}/{source.name}", self.file
+
+
+def lab_exercises(spec: LabSpec) -> list[Exercise]:
+    raw = spec.extra.get("exercises", {})
+    out = []
+    for name, fields in raw.items():
+        ex_id = f"{spec.name}.{name}"
+        kind = fields.get("kind", "module")
+        if kind not in KINDS:
+            raise TopologyError(f"Exercise {ex_id} has kind '{kind}'; use one of {', '.join(KINDS)}.")
+        ex = Exercise(
+            ex_id, spec.name, name, str(fields.get("title", name)), kind, fields.get("service"), fields.get("file")
+        )
+        if kind == "service":
+            svc = spec.services.get(ex.service or "")
+            if svc is None or svc.source is None or not ex.file:
+                raise TopologyError(
+                    f"Exercise {ex_id} is a service answer: name a service with a source folder and a file."
+                )
+            if not (svc.source / ex.file).is_file():
+                raise TopologyError(f"Exercise {ex_id} replaces {ex.file}, which {svc.name}'s source lacks.")
+        out.append(ex)
+    return out
+
+
+def find(exercise_id: str) -> Exercise:
+    lab, _, _ = exercise_id.partition(".")
+    if lab not in available_labs():
+        raise MsalabError(f"No exercise is called '{exercise_id}': there is no lab '{lab}'.")
+    for ex in lab_exercises(load_lab(lab)):
+        if ex.id == exercise_id:
+            return ex
+    known = ", ".join(e.id for e in lab_exercises(load_lab(lab))) or "none"
+    raise MsalabError(f"No exercise is called '{exercise_id}'; lab '{lab}' has: {known}.")

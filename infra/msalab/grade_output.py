@@ -1,0 +1,78 @@
+"""What `msalab grade` writes: per-submission JSON, a class CSV, Gradescope results.json, readable feedback."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from msalab.grader import Outcome
+
+
+def write_outputs(outcomes: list[Outcome], out: Path) -> None:
+    for o in outcomes:
+        (out / f"{o.submission}.json").write_text(json.dumps(o.to_json(), indent=2))
+        folder = out / o.submission
+        folder.mkdir(exist_ok=True)
+        (folder / "results.json").write_text(json.dumps(gradescope(o), indent=2))
+        (folder / "feedback.md").write_text(feedback(o))
+    write_csv(outcomes, out / "grades.csv")
+
+
+def write_csv(outcomes: list[Outcome], path: Path) -> None:
+    exercise_ids = sorted({ex for o in outcomes for ex in o.exercises})
+    with path.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["submission", "total", "max_total", *exercise_ids])
+        for o in outcomes:
+            w.writerow(
+                [
+                    o.submission,
+                    f"{o.total:g}",
+                    f"{o.max_total:g}",
+                    *(f"{o.exercises[e].score:g}" if e in o.exercises else "" for e in exercise_ids),
+                ]
+            )
+
+
+def gradescope(o: Outcome) -> dict[str, object]:
+    tests = [
+        {
+            "name": f"{r.exercise}: {r.title}",
+            "score": r.points,
+            "max_score": r.max_points,
+            "output": r.message,
+            "visibility": "after_published" if r.hidden else "visible",
+        }
+        for ex in o.exercises.values()
+        for r in ex.checks
+    ]
+    return {
+        "score": o.total,
+        "execution_time": round(o.seconds, 1),
+        "output": "\n".join(o.problems),
+        "tests": tests,
+    }
+
+
+def feedback(o: Outcome) -> str:
+    lines = [
+        f"# Feedback for {o.submission}",
+        "",
+        f"Chapter {o.chapter or '?'}: **{o.total:g} of {o.max_total:g} points**.",
+        "",
+    ]
+    if o.problems:
+        lines += ["## What got in the way", "", *(f"- {p}" for p in o.problems), ""]
+    for ex_id, ex in o.exercises.items():
+        lines += [f"## {ex_id}: {ex.score:g} of {ex.max:g}", ""]
+        if not ex.checks:
+            lines.append("- No check could run for this exercise.")
+        for r in ex.checks:
+            mark = "passed" if r.passed else "failed"
+            hidden = " (graded only)" if r.hidden else ""
+            lines.append(f"- {mark}{hidden}: {r.title} ({r.points:g}/{r.max_points:g}) — {r.message}")
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,261 @@
+"""`msalab grade`: score a batch of submitted notebooks against fresh labs, whatever the submissions do.
+
+For each submission: take only its answer cells, put them into the canonical chapter, execute that with
+nbclient in a fresh kernel (per-cell and per-notebook timeouts) against a lab the grader starts, then
+deploy the answers afresh and run public and hidden checks in a separate process. A crash, a hang, a dead
+kernel or a file that is not a notebook costs that submission points with a reason; the batch goes on and
+no container is left behind.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import tempfile
+import threading
+import time
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+from msalab import answers, checking, notebooks, runtime, session
+from msalab.checks import load_checks
+from msalab.errors import MsalabError
+from msalab.exercises import find
+from msalab.lab import Lab
+from msalab.results import CheckResult, Report
+
+DEFAULT_CELL_TIMEOUT = 300.0
+DEFAULT_NOTEBOOK_TIMEOUT = 1800.0
+
+
+@dataclass
+class ExerciseScore:
+    score: float
+    max: float
+    checks: list[CheckResult]
+
+
+@dataclass
+class Outcome:
+    submission: str
+    chapter: str | None
+    exercises: dict[str, ExerciseScore] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)  # why points may be missing, in plain words
+    seconds: float = 0.0
+
+    @property
+    def total(self) -> float:
+        return sum(e.score for e in self.exercises.values())
+
+    @property
+    def max_total(self) -> float:
+        return sum(e.max for e in self.exercises.values())
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "submission": self.submission,
+            "chapter": self.chapter,
+            "total": self.total,
+            "max_total": self.max_total,
+            "problems": self.problems,
+            "seconds": round(self.seconds, 2),
+            "exercises": {k: asdict(v) for k, v in self.exercises.items()},
+        }
+
+
+@dataclass(frozen=True)
+class Limits:
+    cell_timeout: float = DEFAULT_CELL_TIMEOUT
+    notebook_timeout: float = DEFAULT_NOTEBOOK_TIMEOUT
+
+
+# ---- one submission -------------------------------------------------------------------------------------------
+def grade_one(path: Path, limits: Limits, chapter_wanted: str | None = None) -> Outcome:
+    started = time.monotonic()
+    outcome = Outcome(submission=path.stem, chapter=None)
+    try:
+        _grade_into(outcome, path, limits, chapter_wanted)
+    except Exception as e:  # the grader's own trouble (engine gone, ...): that submission only
+        outcome.problems.append(f"Grading stopped early: {e}")
+    outcome.seconds = time.monotonic() - started
+    return outcome
+
+
+def _grade_into(outcome: Outcome, path: Path, limits: Limits, chapter_wanted: str | None) -> None:
+    try:
+        submitted = nbformat.read(path, as_version=4)
+    except Exception:
+        outcome.problems.append(f"{path.name} is not a Jupyter notebook; submit the chapter's .ipynb file.")
+        _zero_for(outcome, chapter_wanted)
+        return
+    chapter = notebooks.chapter_name(submitted)
+    if chapter is None:
+        outcome.problems.append(f"{path.name} is not a chapter of this course (its metadata names no chapter).")
+        _zero_for(outcome, chapter_wanted)
+        return
+    if chapter_wanted and chapter != chapter_wanted:
+        outcome.problems.append(f"{path.name} is chapter {chapter}, not {chapter_wanted}; submit the right one.")
+        _zero_for(outcome, chapter_wanted)
+        return
+    outcome.chapter = chapter
+    _, canonical = notebooks.load_chapter(chapter)
+    lab_name = canonical.metadata["msalab"]["lab"]
+    exercise_ids = list(notebooks.answer_cells(canonical))
+    given = {ex: code for ex, code in notebooks.extract_answers(submitted).items() if ex in exercise_ids}
+    # An exercise whose answer cell was deleted is graded on the chapter's stub, as if unanswered.
+    stubs = notebooks.extract_answers(canonical)
+    answer_code = {ex: given.get(ex, stubs[ex]) for ex in exercise_ids}
+    graded = notebooks.with_answers(canonical, answer_code)
+
+    with tempfile.TemporaryDirectory(prefix="msalab-grade-") as tmp:
+        work = Path(tmp)
+        lab = runtime.up(lab_name, mode="kernel", quiet=True)
+        try:
+            outcome.problems += execute(graded, lab, work, limits)
+            lab = _healthy(lab)
+            report = check_answers(lab, exercise_ids, answer_code, work / "answers")
+        finally:
+            lab.down()
+    _score(outcome, lab_name, exercise_ids, report)
+
+
+def execute(nb: nbformat.NotebookNode, lab: Lab, work: Path, limits: Limits) -> list[str]:
+    """Run the notebook in a fresh kernel that uses the grader's lab; returns problems worth reporting."""
+    env = {
+        **os.environ,
+        session.PROVIDED_ENV: lab.session,
+        answers.ANSWERS_ENV: str(work / "kernel-answers"),
+    }
+    client = NotebookClient(
+        nb,
+        timeout=limits.cell_timeout,
+        kernel_name="python3",
+        allow_errors=True,  # one broken cell must not cost the exercises after it
+        interrupt_on_timeout=True,
+        resources={"metadata": {"path": str(work)}},
+    )
+    running = {"cell": -1}
+    client.on_cell_start = lambda cell, cell_index: running.update(cell=cell_index)
+    deadline = threading.Timer(limits.notebook_timeout, _kill_kernel, args=[client])
+    deadline.start()
+    problems = []
+    try:
+        client.execute(env=env)
+    except DeadKernelError:
+        reason = "took longer than the notebook's time limit" if not deadline.is_alive() else "died"
+        problems.append(
+            f"The notebook's kernel {reason} while running cell {running['cell'] + 1}; later cells did not run."
+        )
+    except CellTimeoutError:
+        problems.append(f"Cell {running['cell'] + 1} ran longer than {limits.cell_timeout:.0f} s and was stopped.")
+    finally:
+        deadline.cancel()
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                problems.append(f"Cell {i + 1} raised {out.get('ename')}: {out.get('evalue', '')[:200]}")
+    return problems
+
+
+def _kill_kernel(client: NotebookClient) -> None:
+    pid = getattr(getattr(client.km, "provisioner", None), "pid", None) if client.km else None
+    if pid:
+        os.kill(pid, signal.SIGKILL)
+
+
+def _healthy(lab: Lab) -> Lab:
+    """Undo what the notebook did to its lab (killed, paused) so that every check starts from a running lab;
+    a lab the notebook removed altogether is started afresh."""
+    try:
+        states = lab.states()
+    except Exception:
+        lab.down()
+        return runtime.up(lab.name, mode="kernel", quiet=True)
+    for service, state in states.items():
+        if state == "paused":
+            lab.unpause(service)
+        elif state != "running":
+            lab.start(service)
+    return lab
+
+
+def check_answers(lab: Lab, exercise_ids: list[str], code: dict[str, str], folder: Path) -> Report:
+    folder.mkdir(parents=True, exist_ok=True)
+    notes: list[str] = []
+    for ex_id in exercise_ids:
+        ex = find(ex_id)
+        answers.save(ex, code[ex_id], folder)
+        if ex.kind == "service":
+            try:
+                answers.deploy(lab, ex, code[ex_id])
+            except MsalabError as e:
+                notes.append(f"{ex_id}: {e.args[0].splitlines()[0]}")
+    report = checking.run_checks(lab, exercise_ids, folder, include_hidden=True)
+    if notes:
+        report.problem = " ".join(filter(None, [report.problem, *notes]))
+    return report
+
+
+def _score(outcome: Outcome, lab_name: str, exercise_ids: list[str], report: Report) -> None:
+    max_by_ex: dict[str, float] = dict.fromkeys(exercise_ids, 0.0)
+    for spec in load_checks(lab_name, include_hidden=True):
+        if spec.exercise in max_by_ex:
+            max_by_ex[spec.exercise] += spec.points
+    for ex in exercise_ids:
+        checks = [r for r in report.results if r.exercise == ex]
+        outcome.exercises[ex] = ExerciseScore(sum(r.points for r in checks), max_by_ex[ex], checks)
+    if report.problem:
+        outcome.problems.append(report.problem)
+
+
+def _zero_for(outcome: Outcome, chapter: str | None) -> None:
+    """A submission that could not be graded still gets a row: zero for every exercise of the chapter."""
+    if not chapter:
+        return
+    _, canonical = notebooks.load_chapter(chapter)
+    lab_name = canonical.metadata["msalab"]["lab"]
+    _score(outcome, lab_name, list(notebooks.answer_cells(canonical)), Report())
+
+
+# ---- a batch ---------------------------------------------------------------------------------------------------
+def grade_batch(
+    submissions: Iterable[Path],
+    out: Path,
+    limits: Limits,
+    workers: int = 1,
+    chapter: str | None = None,
+    quiet: bool = False,
+) -> list[Outcome]:
+    from tqdm.auto import tqdm
+
+    from msalab.grade_output import write_outputs
+
+    paths = sorted(submissions)
+    out.mkdir(parents=True, exist_ok=True)
+    outcomes: list[Outcome] = []
+    bar = tqdm(total=len(paths), desc="grading", unit="submission", disable=quiet)
+    # Each submission in a process of its own: a grader crash or leak stays with that submission.
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=ctx) as pool:
+        futures = {pool.submit(grade_one, p, limits, chapter): p for p in paths}
+        for f in as_completed(futures):
+            try:
+                outcome = f.result()
+            except Exception as e:  # the worker process itself died
+                outcome = Outcome(submission=futures[f].stem, chapter=chapter, problems=[f"Grading crashed: {e}"])
+                _zero_for(outcome, chapter)
+            outcomes.append(outcome)
+            bar.set_postfix_str(f"{outcome.submission}: {outcome.total:g}/{outcome.max_total:g}")
+            bar.update(1)
+    bar.close()
+    outcomes.sort(key=lambda o: o.submission)
+    write_outputs(outcomes, out)
+    return outcomes
