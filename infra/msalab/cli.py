@@ -1,4 +1,4 @@
-"""The `msalab` command: doctor | list | images | up | down | status | logs (and, later, check/grade/release)."""
+"""The `msalab` command: doctor | list | images | up | down | status | logs | check | solve | grade | release."""
 
 from __future__ import annotations
 
@@ -64,9 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("service")
     sp.add_argument("--tail", type=int, default=100)
 
+    from msalab.cli_course import add_course_commands
     from msalab.cli_images import add_images_command
 
     add_images_command(sub)
+    add_course_commands(sub)
     return p
 
 

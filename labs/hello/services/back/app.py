@@ -4,6 +4,7 @@ import os
 import socket
 
 from fastapi import FastAPI
+from greeting import greeting as make_greeting
 
 app = FastAPI(title="back")
 STARTED_AS = socket.gethostname()
@@ -16,4 +17,4 @@ def health() -> dict[str, str]:
 
 @app.get("/greeting/{name}")
 def greeting(name: str) -> dict[str, str]:
-    return {"greeting": f"Hello, {name}!", "answered_by": STARTED_AS, "pid": str(os.getpid())}
+    return {"greeting": make_greeting(name), "answered_by": STARTED_AS, "pid": str(os.getpid())}

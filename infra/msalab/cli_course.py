@@ -1,0 +1,92 @@
+"""`msalab check | solve | grade | release`: exercises, reference answers, grading and the student copy."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from msalab.errors import MsalabError
+
+
+def add_course_commands(sub: Any) -> None:
+    c = sub.add_parser("check", help="Run an exercise's public checks against its running lab.")
+    c.add_argument("exercise", help="exercise id, e.g. hello.greeting")
+    c.add_argument("--answers", type=Path, help="folder of answer files (default: ./.msalab-answers)")
+    c.set_defaults(handler=cmd_check)
+
+    s = sub.add_parser("solve", help="Write a chapter with the reference answers in its answer cells.")
+    s.add_argument("chapter", help="chapter name or file, e.g. 00-welcome")
+    s.add_argument("-o", "--out", type=Path, required=True)
+    s.set_defaults(handler=cmd_solve)
+
+    g = sub.add_parser("grade", help="Grade submitted notebooks against fresh labs.")
+    g.add_argument("submissions", nargs="+", type=Path, help="notebooks, or folders of them")
+    g.add_argument("--out", type=Path, required=True, help="folder for grades.csv, JSON and feedback")
+    g.add_argument("--workers", type=int, default=1, help="submissions graded at once (each has its own lab)")
+    g.add_argument("--timeout", type=float, default=1800, help="seconds a whole notebook may run")
+    g.add_argument("--cell-timeout", type=float, default=300, help="seconds one cell may run")
+    g.add_argument("--chapter", help="the chapter every submission must be")
+    g.set_defaults(handler=cmd_grade)
+
+    r = sub.add_parser("release", help="Write the student copy: no solutions, no hidden checks.")
+    r.add_argument("--out", type=Path, required=True)
+    r.set_defaults(handler=cmd_release)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from msalab import checking, session
+    from msalab.answers import answers_dir
+    from msalab.exercises import find
+    from msalab.lab import Lab
+
+    ex = find(args.exercise)
+    lab = session.current(ex.lab) or Lab.from_engine(ex.lab)
+    report = checking.run_checks(lab, [ex.id], args.answers or answers_dir(), include_hidden=False)
+    print(report)
+    return 0 if report.passed else 1
+
+
+def cmd_solve(args: argparse.Namespace) -> int:
+    from msalab.notebooks import solve
+
+    print(f"Wrote {solve(args.chapter, args.out)}.")
+    return 0
+
+
+def submissions(paths: list[Path]) -> list[Path]:
+    found: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            found += sorted(p.glob("*.ipynb"))
+        elif p.exists():
+            found.append(p)
+        else:
+            raise MsalabError(f"There is no file or folder {p}; check the path.")
+    if not found:
+        raise MsalabError("No submissions found: name .ipynb files or folders holding them.")
+    return found
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    from msalab.grader import Limits, grade_batch
+
+    outcomes = grade_batch(
+        submissions(args.submissions),
+        args.out,
+        Limits(cell_timeout=args.cell_timeout, notebook_timeout=args.timeout),
+        workers=args.workers,
+        chapter=args.chapter,
+    )
+    for o in outcomes:
+        note = f"  ({o.problems[0]})" if o.problems else ""
+        print(f"{o.submission:<30} {o.total:g}/{o.max_total:g}{note}")
+    print(f"Wrote {args.out / 'grades.csv'} and one JSON, results.json and feedback.md per submission.")
+    return 0
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    from msalab.release import release
+
+    print(f"Wrote the student copy to {release(args.out)}.")
+    return 0
