@@ -88,7 +88,7 @@ class ImageStatus:
     resolved_present: bool
 
 
-# --- public entry points -------------------------------------------------------------------------------------
+# --- public entry points ------------------------------------------------------------------------------------
 
 
 def build(
@@ -97,7 +97,14 @@ def build(
     force: bool = False,
     log: Callable[[str], None] = print,
 ) -> list[BuildResult]:
-    """Make sure every image in `keys` (default: the whole catalog) is on this engine; see the module doc."""
+    """Make sure every image in `keys` (default: the whole catalog) is on this engine; see the module doc.
+
+    mode: "official", "offline", or "auto": MSALAB_IMAGES if set, else official when a registry answers.
+    In auto mode a key with either variant present is left alone (labs run whichever is here), and the
+    registry is asked only if something is missing. force rebuilds (without the layer cache, so packages
+    are fresh) or re-pulls even what is present; the offline Debian base is made once and kept.
+    log gets one line per step, stamped with the seconds since the call began.
+    """
     if mode not in MODES:
         raise ImageBuildError(f"Unknown image mode '{mode}'; use one of {', '.join(MODES)}.")
     specs = _specs(keys)
@@ -192,7 +199,7 @@ def import_images(path: Path) -> list[str]:
     return sorted({tag for image in loaded for tag in image.tags})
 
 
-# --- mode selection -------------------------------------------------------------------------------------------
+# --- mode selection -----------------------------------------------------------------------------------------
 
 
 def choose_mode(requested: str, reachable: Callable[[], bool]) -> str:
@@ -236,7 +243,7 @@ def _probe_registry(progress: _Progress) -> bool:
     return reachable
 
 
-# --- official images ------------------------------------------------------------------------------------------
+# --- official images ----------------------------------------------------------------------------------------
 
 
 def _make_official(s: images.ImageSpec, progress: _Progress, *, fresh: bool) -> BuildResult:
@@ -256,7 +263,7 @@ def _make_official(s: images.ImageSpec, progress: _Progress, *, fresh: bool) -> 
     return BuildResult(s.key, s.official, "pulled", timer.seconds)
 
 
-# --- offline images -------------------------------------------------------------------------------------------
+# --- offline images -----------------------------------------------------------------------------------------
 
 
 def _make_offline(specs: list[images.ImageSpec], progress: _Progress, *, fresh: bool) -> list[BuildResult]:
@@ -290,7 +297,8 @@ def _offline_context(s: images.ImageSpec, dest: Path, progress: _Progress) -> Pa
     requirements = s.build_dir / "requirements.txt" if s.build_dir else None
     if requirements is not None and requirements.is_file():
         shutil.copy2(requirements, context / "requirements.txt")
-        sources = [requirements, *[p for p in [recipe / WHEELHOUSE_EXTRA] if p.is_file()]]
+        extra = recipe / WHEELHOUSE_EXTRA
+        sources = [requirements, extra] if extra.is_file() else [requirements]
         # Hard links: the wheelhouse is tens of MB and the copy is thrown away after the build.
         shutil.copytree(wheelhouse(sources, progress), context / "wheels", copy_function=_link_or_copy)
     return context
@@ -389,6 +397,10 @@ def _tune_rootfs(rootfs: Path) -> None:
         for item in (rootfs / folder).glob("*"):
             if item.is_file():
                 item.unlink()
+    # What debootstrap installed before the dpkg excludes above existed: the same rule, applied by hand.
+    for item in [*(rootfs / "usr/share/doc").rglob("*"), *(rootfs / "usr/share/man").rglob("*")]:
+        if (item.is_file() or item.is_symlink()) and item.name != "copyright":
+            item.unlink()
 
 
 def _import_rootfs(tarball: Path) -> None:
@@ -461,7 +473,7 @@ def _check_host_python() -> None:
         )
 
 
-# --- export -----------------------------------------------------------------------------------------------------
+# --- export -------------------------------------------------------------------------------------------------
 
 
 def _save_stream(refs: list[str]) -> Iterator[bytes]:
@@ -472,7 +484,7 @@ def _save_stream(refs: list[str]) -> Iterator[bytes]:
     yield from response.iter_content(chunk_size=1 << 20)
 
 
-# --- shared helpers -------------------------------------------------------------------------------------------
+# --- shared helpers -----------------------------------------------------------------------------------------
 
 
 class _Timer:
