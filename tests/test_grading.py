@@ -1,0 +1,141 @@
+"""The grader against real labs: honest scores whatever a submission does, and the batch always goes on."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import labelled
+from msalab import notebooks
+from msalab.grader import Limits, grade_batch
+from msalab.notebooks import answer_cells, load_chapter, reference_answers
+from msalab.release import leaks, release
+
+pytestmark = pytest.mark.docker
+
+CHAPTER = "00-welcome"
+
+
+def _chapter() -> nbformat.NotebookNode:
+    return load_chapter(CHAPTER)[1]
+
+
+def _solved() -> nbformat.NotebookNode:
+    nb = _chapter()
+    return notebooks.with_answers(nb, reference_answers(nb))
+
+
+def _set_answer(nb: nbformat.NotebookNode, exercise: str, code: str) -> nbformat.NotebookNode:
+    answer_cells(nb)[exercise].source = f"%%answer {exercise}\n{code}"
+    return nb
+
+
+def _tampered() -> nbformat.NotebookNode:
+    """Check cells faked, msalab.check monkeypatched, one exercise's answer pasted into the other's cell."""
+    nb = _chapter()
+    for cell in nb.cells:
+        if "msalab.check(" in cell.source and not notebooks.answer_id(cell):
+            cell.source = 'print("all passed")'
+    client_answer = reference_answers(nb)["hello.client"]
+    _set_answer(nb, "hello.greeting", client_answer)
+    _set_answer(
+        nb,
+        "hello.client",
+        "import msalab\nmsalab.check = lambda *a, **k: 'full marks'\n"
+        "def greet_via_front(base_url, name):\n    raise NotImplementedError\n",
+    )
+    return nb
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory: pytest.TempPathFactory, docker_engine: None) -> dict[str, dict]:
+    subs = tmp_path_factory.mktemp("submissions")
+    nbformat.write(_solved(), subs / "solved.ipynb")
+    nbformat.write(_chapter(), subs / "shipped.ipynb")
+    nbformat.write(_tampered(), subs / "tampered.ipynb")
+    nbformat.write(_set_answer(_solved(), "hello.client", "while True:\n    pass\n"), subs / "endless.ipynb")
+    nbformat.write(_set_answer(_solved(), "hello.client", "import os\nos._exit(1)\n"), subs / "exits.ipynb")
+    (subs / "garbage.ipynb").write_text("this is not a notebook {")
+    other = _solved()
+    other.metadata["msalab"]["chapter"] = "99-other"
+    nbformat.write(other, subs / "other_chapter.ipynb")
+    out = tmp_path_factory.mktemp("grades")
+    grade_batch(
+        sorted(subs.glob("*.ipynb")), out, Limits(cell_timeout=20, notebook_timeout=240), workers=2,
+        chapter=CHAPTER, quiet=True,
+    )
+    results = {p.stem: json.loads(p.read_text()) for p in out.glob("*.json")}
+    results["_csv"] = list(csv.DictReader((out / "grades.csv").open()))  # type: ignore[assignment]
+    results["_out"] = out  # type: ignore[assignment]
+    return results
+
+
+def scores(result: dict) -> dict[str, float]:
+    return {ex: e["score"] for ex, e in result["exercises"].items()}
+
+
+def test_solved_gets_full_marks(graded: dict) -> None:
+    r = graded["solved"]
+    assert r["total"] == r["max_total"] == 4, r
+    assert r["problems"] == []
+
+
+def test_shipped_runs_without_error_and_gets_zero(graded: dict) -> None:
+    r = graded["shipped"]
+    assert (r["total"], r["max_total"]) == (0, 4)
+    assert r["problems"] == [], "the notebook as shipped must run without errors"
+
+
+def test_tampering_gains_nothing(graded: dict) -> None:
+    assert graded["tampered"]["total"] == 0, graded["tampered"]
+
+
+def test_an_endless_loop_costs_that_exercise_only_with_a_reason(graded: dict) -> None:
+    r = graded["endless"]
+    assert scores(r) == {"hello.greeting": 2, "hello.client": 0}
+    assert any("ran longer than 20 s" in p or "KeyboardInterrupt" in p for p in r["problems"]), r["problems"]
+    messages = [c["message"] for c in r["exercises"]["hello.client"]["checks"]]
+    assert all("did not finish within" in m for m in messages), messages
+
+
+def test_a_dying_kernel_costs_that_exercise_only_with_a_reason(graded: dict) -> None:
+    r = graded["exits"]
+    assert scores(r) == {"hello.greeting": 2, "hello.client": 0}
+    assert any("kernel died" in p for p in r["problems"]), r["problems"]
+
+
+def test_bad_submissions_get_a_reason_and_a_zero_row(graded: dict) -> None:
+    assert "is not a Jupyter notebook" in graded["garbage"]["problems"][0]
+    assert "is chapter 99-other, not 00-welcome" in graded["other_chapter"]["problems"][0]
+    for name in ("garbage", "other_chapter"):
+        assert (graded[name]["total"], graded[name]["max_total"]) == (0, 4)
+
+
+def test_outputs_for_the_class_and_for_gradescope(graded: dict) -> None:
+    rows = {row["submission"]: row for row in graded["_csv"]}
+    assert set(rows) == {"solved", "shipped", "tampered", "endless", "exits", "garbage", "other_chapter"}
+    assert rows["solved"]["total"] == "4" and rows["endless"]["hello.client"] == "0"
+    gs = json.loads((graded["_out"] / "solved" / "results.json").read_text())
+    assert gs["score"] == 4 and {t["visibility"] for t in gs["tests"]} == {"visible", "after_published"}
+    assert "0 of 2" in (graded["_out"] / "shipped" / "feedback.md").read_text()
+
+
+def test_grading_leaves_no_container_behind(graded: dict) -> None:
+    assert labelled() == (0, 0)
+
+
+# ---- release ---------------------------------------------------------------------------------------------------
+def test_release_holds_no_solution(tmp_path: Path) -> None:
+    out = release(tmp_path / "student")
+    assert not (out / "solutions").exists() and not (out / "tests").exists()
+    assert (out / "chapters" / f"{CHAPTER}.ipynb").is_file() and (out / "labs" / "hello" / "checks.py").is_file()
+    assert leaks(out) == []
+    # The scan is real: one solution line slipped into a lab file is found.
+    line = reference_answers(_chapter())["hello.greeting"].splitlines()[1]
+    with (out / "labs" / "hello" / "checks.py").open("a") as f:
+        f.write(f"\n{line}\n")
+    assert leaks(out)
