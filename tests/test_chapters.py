@@ -36,4 +36,3 @@ def test_every_chapter_says_what_time_and_what_it_needs() -> None:
         first = nbformat.read(path, as_version=4).cells[0].source
         for words in ("You will be able to", "Time:", "Needs:"):
             assert words in first, f"{path.name} does not say '{words}' in its first cell"
-
