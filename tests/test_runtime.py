@@ -162,6 +162,25 @@ def test_dependent_services_wait_for_their_dependencies(course: Course, clean_en
         assert started["a"] < started["b"]
 
 
+def test_replicas_share_one_name_on_the_lab_network(course: Course, clean_engine: None) -> None:
+    course.add_lab(
+        "pool",
+        f"""
+        [services.worker]
+        image = "python-service"
+        replicas = 2
+        command = {json.dumps(SLEEPER)}
+        ready = {{ log = "^up$" }}
+        """,
+    )
+    with msalab.up("pool", quiet=True) as lab:
+        assert lab.services == ["worker-1", "worker-2"]
+        lookup = lab.exec(
+            "worker-1", ["python3", "-c", "import socket; print(len(socket.gethostbyname_ex('worker')[2]))"]
+        )
+        assert lookup.output.strip() == "2"
+
+
 def test_a_port_in_use_is_refused_before_anything_starts(course: Course, clean_engine: None) -> None:
     course.add_lab(
         "web",

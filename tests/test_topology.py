@@ -88,3 +88,30 @@ def test_every_shipped_lab_loads() -> None:
     for name in available_labs():
         spec = load_lab(name)
         assert spec.services, name
+
+
+def test_replicas_expand_into_named_members_sharing_the_group_alias() -> None:
+    spec = parse_lab(
+        "t",
+        Path("."),
+        {
+            "services": {
+                "broker": {"image": "x"},
+                "worker": {"image": "x", "replicas": 3, "depends_on": ["broker"]},
+                "monitor": {"image": "x", "depends_on": ["worker"]},
+            }
+        },
+    )
+    assert spec.members("worker") == ["worker-1", "worker-2", "worker-3"]
+    assert spec.services["worker-2"].aliases == ("worker", "worker-2")
+    assert spec.services["monitor"].depends_on == ("worker-1", "worker-2", "worker-3")
+    assert [[s.name for s in w] for w in spec.waves()] == [
+        ["broker"],
+        ["worker-1", "worker-2", "worker-3"],
+        ["monitor"],
+    ]
+
+
+def test_replicas_must_be_a_positive_whole_number() -> None:
+    with pytest.raises(TopologyError, match="replicas = a whole number"):
+        lab({"services": {"w": {"image": "x", "replicas": 0}}})

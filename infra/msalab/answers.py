@@ -35,15 +35,17 @@ def save(exercise: Exercise, source: str, folder: Path | None = None) -> Path:
 
 
 def deploy(lab: Lab, exercise: Exercise, source: str) -> float:
-    """Put a service answer into its container and restart it; returns seconds until it was ready again.
+    """Put a service answer into its container (every replica) and restart it; returns seconds until ready.
 
     Raises NotReady (with the container's last log lines) when the answer keeps the service from starting.
     """
     assert exercise.service is not None
-    folder, name = exercise.target_in_container(load_lab(exercise.lab))
-    lab.put_files(exercise.service, {name: source}, folder)
+    spec = load_lab(exercise.lab)
+    folder, name = exercise.target_in_container(spec)
     started = time.monotonic()
-    lab.restart(exercise.service, timeout=2)
+    for service in spec.members(exercise.service):
+        lab.put_files(service, {name: source}, folder)
+        lab.restart(service, timeout=2)
     return time.monotonic() - started
 
 

@@ -38,7 +38,7 @@ class Exercise:
         assert self.service is not None and self.file is not None
         from msalab.runtime import SOURCE_ROOT
 
-        source = spec.services[self.service].source
+        source = spec.services[spec.members(self.service)[0]].source
         assert source is not None
         return f"{SOURCE_ROOT}/{source.name}", self.file
 
@@ -55,13 +55,14 @@ def lab_exercises(spec: LabSpec) -> list[Exercise]:
             ex_id, spec.name, name, str(fields.get("title", name)), kind, fields.get("service"), fields.get("file")
         )
         if kind == "service":
-            svc = spec.services.get(ex.service or "")
+            replicas = spec.members(ex.service or "")
+            svc = spec.services[replicas[0]] if replicas else None
             if svc is None or svc.source is None or not ex.file:
                 raise TopologyError(
                     f"Exercise {ex_id} is a service answer: name a service with a source folder and a file."
                 )
             if not (svc.source / ex.file).is_file():
-                raise TopologyError(f"Exercise {ex_id} replaces {ex.file}, which {svc.name}'s source lacks.")
+                raise TopologyError(f"Exercise {ex_id} replaces {ex.file}, which {svc.group}'s source lacks.")
         out.append(ex)
     return out
 

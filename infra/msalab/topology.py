@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -63,8 +63,8 @@ class ServiceSpec:
     publish: tuple[Published, ...] = ()
     ready: Readiness = Readiness(kind="started")
     source: Path | None = None
-    source_dest: str = "/app"
     mem_limit: str | None = None
+    group: str = ""  # the declared name; replicas "worker-1", "worker-2" share the group "worker"
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,10 @@ class LabSpec:
     path: Path
     services: MappingProxyType[str, ServiceSpec]
     extra: MappingProxyType[str, Any]  # other tables of lab.toml (exercises, ...) for other modules
+
+    def members(self, group: str) -> list[str]:
+        """The services a declared name stands for: itself, or its replicas."""
+        return sorted(s.name for s in self.services.values() if s.group == group)
 
     def waves(self) -> list[list[ServiceSpec]]:
         """Services grouped so that each group needs only earlier ones; a group starts in parallel."""
@@ -114,13 +118,24 @@ def parse_lab(name: str, folder: Path, raw: dict[str, Any]) -> LabSpec:
     services_raw = raw.get("services")
     if not isinstance(services_raw, dict) or not services_raw:
         raise TopologyError(f"Lab '{name}' declares no [services.*] tables in its lab.toml.")
-    services = {sname: _parse_service(name, folder, sname, sraw) for sname, sraw in services_raw.items()}
-    for s in services.values():
-        unknown = [d for d in s.depends_on if d not in services]
+    services: dict[str, ServiceSpec] = {}
+    for sname, sraw in services_raw.items():
+        count = sraw.get("replicas", 1)
+        if not isinstance(count, int) or count < 1:
+            raise TopologyError(f"Service '{sname}' of lab '{name}' needs replicas = a whole number from 1.")
+        for replica in _replicate(_parse_service(name, folder, sname, sraw), count):
+            services[replica.name] = replica
+    members: dict[str, list[str]] = {}
+    for svc in services.values():
+        members.setdefault(svc.group, []).append(svc.name)
+    for key, svc in list(services.items()):
+        unknown = [d for d in svc.depends_on if d not in members and d not in services]
         if unknown:
             raise TopologyError(
-                f"Service '{s.name}' of lab '{name}' depends on unknown service(s) {', '.join(unknown)}."
+                f"Service '{svc.name}' of lab '{name}' depends on unknown service(s) {', '.join(unknown)}."
             )
+        expanded = tuple(m for d in svc.depends_on for m in members.get(d, [d]))
+        services[key] = replace(svc, depends_on=expanded)
     extra = {k: v for k, v in raw.items() if k not in ("services", "title")}
     spec = LabSpec(
         name=name,
@@ -157,9 +172,19 @@ def _parse_service(lab: str, folder: Path, name: str, raw: dict[str, Any]) -> Se
         publish=tuple(_parse_publish(where, raw.get("publish", {}))),
         ready=_parse_ready(where, raw.get("ready")),
         source=source,
-        source_dest=str(raw.get("source_dest", "/app")),
         mem_limit=raw.get("mem_limit"),
+        group=name,
     )
+
+
+def _replicate(spec: ServiceSpec, count: int) -> list[ServiceSpec]:
+    """`replicas = 3` makes worker-1..worker-3: each reachable by its own name, all by the group's alias,
+    which Docker's DNS answers with every replica (how competing consumers or a simple round robin look)."""
+    if count == 1:
+        return [spec]
+    return [
+        replace(spec, name=f"{spec.name}-{i}", aliases=(*spec.aliases, f"{spec.name}-{i}")) for i in range(1, count + 1)
+    ]
 
 
 def _parse_publish(where: str, raw: dict[str, Any]) -> list[Published]:
