@@ -5,12 +5,17 @@ from __future__ import annotations
 import os
 import sys
 import textwrap
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+
+# This test run sees and removes only its own labs, whatever else runs on the engine (a developer's lab,
+# another test run). Subprocesses inherit it.
+os.environ.setdefault("MSALAB_NAMESPACE", f"test-{uuid.uuid4().hex[:8]}")
 
 
 @pytest.fixture(scope="session")

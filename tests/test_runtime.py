@@ -286,3 +286,20 @@ def test_a_shell_lab_outlives_its_command_until_down_all(course: Course, clean_e
     )
     assert down.returncode == 0 and "Removed 2 container(s) and 1 network(s)" in down.stdout
     assert labelled() == (0, 0)
+
+
+def test_a_namespace_sees_and_removes_only_its_own_labs(
+    course: Course, clean_engine: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    course.add_lab("two", TWO_SLEEPERS)
+    mine = os.environ["MSALAB_NAMESPACE"]
+    lab = msalab.up("two", quiet=True)
+    try:
+        monkeypatch.setenv("MSALAB_NAMESPACE", f"{mine}-someone-else")
+        assert cleanup.remove().containers == 0
+        with pytest.raises(MsalabError, match="is not running"):
+            msalab.attach("two")
+        monkeypatch.setenv("MSALAB_NAMESPACE", mine)
+        assert msalab.attach("two").session == lab.session
+    finally:
+        lab.down()

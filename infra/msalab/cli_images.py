@@ -69,7 +69,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     results = imagebuild.build(args.keys or lab_image_keys(), mode=args.mode, force=args.force)
     for r in results:
-        print(r)
+        print(f"{r.key:<16} {r.action:<8} {r.ref}  ({r.seconds:.1f} s)")
     return 0
 
 

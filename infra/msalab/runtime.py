@@ -61,6 +61,9 @@ class Plan:
             labels.OWNER_PID: str(os.getpid()),
             labels.TITLE: self.spec.title,
         }
+        ns = labels.namespace()
+        if ns is not None:
+            out[labels.NAMESPACE] = ns
         if service is not None:
             out[labels.SERVICE] = service
             out[labels.ENDPOINTS] = json.dumps(self.endpoints(self.spec.services[service]))
