@@ -1,0 +1,98 @@
+"""Answer cells and notebook surgery, without Docker: what a submission can and cannot change."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from msalab import answers, notebooks
+from msalab.errors import MsalabError
+from msalab.results import CheckResult, Report
+
+
+def _nb(*cells: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook(cells=list(cells))
+    nb.metadata["msalab"] = {"chapter": "00-welcome", "lab": "hello"}
+    return nb
+
+
+def _answer(exercise: str, body: str, magic: str | None = None) -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_code_cell(f"%%answer {magic or exercise}\n{body}")
+    cell.metadata["msalab"] = {"answer": exercise}
+    return cell
+
+
+def test_strip_magic_only_removes_a_leading_magic_line() -> None:
+    assert answers.strip_magic("%%answer a.b\nx = 1\n") == "x = 1\n"
+    assert answers.strip_magic("x = 1\n%%answer a.b\n") == "x = 1\n%%answer a.b\n"
+
+
+def test_only_answer_cells_are_taken_and_the_last_duplicate_wins() -> None:
+    nb = _nb(
+        nbformat.v4.new_code_cell("print('all passed')"),
+        _answer("hello.client", "first = 1\n"),
+        _answer("hello.client", "second = 2\n"),
+    )
+    assert notebooks.extract_answers(nb) == {"hello.client": "second = 2\n"}
+
+
+def test_a_submission_cannot_redirect_its_answer_with_the_magic_line() -> None:
+    canonical = _nb(_answer("hello.greeting", "stub\n"), _answer("hello.client", "stub\n"))
+    submitted = _nb(_answer("hello.greeting", "mine\n", magic="hello.client"))
+    graded = notebooks.with_answers(canonical, notebooks.extract_answers(submitted))
+    assert [c.source for c in graded.cells] == ["%%answer hello.greeting\nmine\n", "%%answer hello.client\nstub\n"]
+    assert canonical.cells[0].source == "%%answer hello.greeting\nstub\n", "the canonical notebook is not changed"
+
+
+def test_solve_fills_every_answer_cell_with_the_reference(tmp_path: Path) -> None:
+    out = notebooks.solve("00-welcome", tmp_path / "solved.ipynb")
+    solved = notebooks.extract_answers(nbformat.read(out, as_version=4))
+    for ex, code in solved.items():
+        assert code == notebooks.reference_answer_path(ex).read_text()
+
+
+def test_unknown_chapter_lists_the_real_ones() -> None:
+    with pytest.raises(MsalabError, match=r"no chapter 'nope'; the chapters are: .*00-welcome"):
+        notebooks.load_chapter("nope")
+
+
+def test_a_module_answer_runs_in_the_notebook_and_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(answers.ANSWERS_ENV, str(tmp_path))
+    namespace: dict[str, object] = {}
+    message = answers.run_answer_cell("hello.client", "def greet_via_front(u, n):\n    return n\n", namespace)
+    assert "saved" in message and callable(namespace["greet_via_front"])
+    assert (tmp_path / "hello.client.py").read_text().startswith("def greet_via_front")
+
+
+def test_a_service_answer_without_a_running_lab_says_to_start_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(answers.ANSWERS_ENV, str(tmp_path))
+    monkeypatch.delenv("MSALAB_PROVIDED_SESSION", raising=False)
+    message = answers.run_answer_cell("hello.greeting", "def greeting(n):\n    return n\n", {})
+    assert "start the lab (msalab.up('hello'))" in message
+
+
+def test_report_shows_a_table_and_a_plain_fallback() -> None:
+    r = Report(
+        [
+            CheckResult("a.b", "one", "first check", True, 1, 1, "passed"),
+            CheckResult("a.b", "two", "second <check>", False, 0, 2, "saw 3, expected 4"),
+        ]
+    )
+    assert (r.points, r.max_points, r.passed) == (1, 3, False)
+    assert "FAIL 0/2  second <check>: saw 3, expected 4" in str(r) and "1 of 3 points" in str(r)
+    assert "second &lt;check&gt;" in r._repr_html_()
+
+
+def test_grade_without_submissions_is_one_sentence(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "msalab.cli", "grade", str(tmp_path), "--out", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 1 and out.stderr.startswith("msalab: No submissions found")
