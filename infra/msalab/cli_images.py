@@ -35,6 +35,7 @@ def add_images_command(sub: Any) -> None:
     )
     b.set_defaults(mode="auto", handler=cmd_build)
     b.add_argument("--force", action="store_true", help="rebuild images that are already here")
+    b.add_argument("--all", action="store_true", help="every image of the catalog, not only those labs use")
 
     e = isub.add_parser("export", help="Save every lab image into one file (docker save).")
     e.add_argument("file", type=Path)
@@ -66,8 +67,10 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from msalab import imagebuild
+    from msalab.images import catalog
 
-    results = imagebuild.build(args.keys or lab_image_keys(), mode=args.mode, force=args.force)
+    keys = args.keys or (sorted(catalog()) if args.all else lab_image_keys())
+    results = imagebuild.build(keys, mode=args.mode, force=args.force)
     for r in results:
         print(f"{r.key:<16} {r.action:<8} {r.ref}  ({r.seconds:.1f} s)")
     return 0
