@@ -23,6 +23,7 @@ import policy
 import routing
 import upstreams
 from fastapi import FastAPI, Request, Response
+from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
 
 SERVICES = upstreams.SERVICES
@@ -69,8 +70,14 @@ async def storefront(product_id: int, request: Request) -> Response:
     return _json(status, body, limits)
 
 
+PUBLIC_PATHS = ["catalog/products", "catalog/products/2", "orders/mine", "orders/", "users/me", "users/alice"]
+
+
 @app.api_route("/{path:path}", methods=METHODS, summary="Everything else: routed to catalog, orders or users")
-async def forward(path: str, request: Request) -> Response:
+async def forward(
+    request: Request,
+    path: str = PathParam(description="catalog/..., orders/... or users/...", examples=PUBLIC_PATHS),
+) -> Response:
     public_path = "/" + path
     target = routing.route(request.method, public_path, request.headers.get("host", "").split(":")[0])
     if target is None:

@@ -1,0 +1,135 @@
+"""The gateway lab itself, against real containers: topology, checks vs. stubs and reference answers, and a
+client nobody here wrote (schemathesis) fuzzing the gateway through its published OpenAPI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+import msalab
+from msalab import answers, engine, labels
+from msalab.checking import run_checks
+from msalab.exercises import find, lab_exercises
+from msalab.paths import solutions_dir
+from msalab.topology import load_lab
+
+pytestmark = pytest.mark.docker
+
+EXERCISES = [e.id for e in lab_exercises(load_lab("gateway"))]
+SERVICES_BEHIND = ("gateway", "catalog", "orders", "users", "idp")
+
+
+def deploy_reference(lab: msalab.Lab, names: list[str]) -> None:
+    for name in names:
+        source = (solutions_dir() / "gateway" / "answers" / f"{name}.py").read_text()
+        answers.deploy(lab, find(f"gateway.{name}"), source)
+
+
+@pytest.fixture(scope="module")
+def lab(docker_engine: None) -> Iterator[msalab.Lab]:
+    started = msalab.up("gateway", quiet=True)
+    try:
+        yield started
+    finally:
+        started.down()
+        left = engine.client().containers.list(all=True, filters=labels.filters("gateway", started.session))
+        assert not left, f"the lab left {len(left)} container(s) behind"
+
+
+def token(lab: msalab.Lab, who: str) -> str:
+    answer = httpx.post(
+        f"{lab.url('traefik')}/auth/token", json={"client_id": who, "client_secret": f"{who}-secret"}, timeout=10
+    )
+    answer.raise_for_status()
+    return str(answer.json()["access_token"])
+
+
+def test_only_the_edge_has_a_port_on_the_host(lab: msalab.Lab) -> None:
+    assert lab.endpoints["traefik"]["http"]["url"].startswith("http://127.0.0.1:")
+    for service in SERVICES_BEHIND:
+        assert not lab.endpoints[service]
+        assert not (lab.container(service).attrs["HostConfig"].get("PortBindings") or {}), service
+
+
+def test_tokens_are_rs256_jwts_for_the_shop_api(lab: msalab.Lab) -> None:
+    import jwt
+
+    raw = token(lab, "carol")
+    assert jwt.get_unverified_header(raw)["alg"] == "RS256"
+    pem = lab.exec("idp", ["python3", "-c", "import app; print(app.PUBLIC_PEM)"]).output
+    claims = jwt.decode(raw, pem.strip(), algorithms=["RS256"], audience="shop-api", issuer="shop-idp")
+    assert (claims["sub"], claims["roles"]) == ("carol", ["admin"])
+    refused = httpx.post(
+        f"{lab.url('traefik')}/auth/token", json={"client_id": "carol", "client_secret": "guess"}, timeout=10
+    )
+    assert refused.status_code == 401
+
+
+def test_stubs_earn_nothing_and_reference_answers_earn_everything(lab: msalab.Lab) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        shipped = run_checks(lab, EXERCISES, Path(folder), include_hidden=True)
+        assert shipped.problem in (None, ""), shipped.problem
+        assert shipped.results and not [r for r in shipped.results if r.passed], [
+            (r.name, r.message) for r in shipped.results if r.passed
+        ]
+        deploy_reference(lab, [e.split(".")[1] for e in EXERCISES])
+        solved = run_checks(lab, EXERCISES, Path(folder), include_hidden=True)
+    failed = [(r.exercise, r.name, r.message) for r in solved.results if not r.passed]
+    assert not failed
+    assert {r.exercise for r in solved.results} == set(EXERCISES)
+    assert all(2 <= len([r for r in solved.results if r.exercise == e]) <= 4 for e in EXERCISES)
+    assert any(r.hidden for r in solved.results) and any(not r.hidden for r in solved.results)
+
+
+def test_schemathesis_finds_no_server_error(lab: msalab.Lab, tmp_path: Path) -> None:
+    """A real client nobody here wrote: schemathesis reads the gateway's OpenAPI through the edge and fuzzes it.
+
+    Reference answers for everything but the rate limit, so the generated requests reach the services
+    instead of being answered 429 after the first ten.
+    """
+    deploy_reference(lab, ["routing", "identity", "hiding", "aggregate"])
+    policy_stub = (lab.spec.path / "services" / "gateway" / "policy.py").read_text()
+    answers.deploy(lab, find("gateway.policy"), policy_stub)
+    edge = lab.url("traefik")
+    schema = httpx.get(f"{edge}/openapi.json", timeout=10)
+    assert schema.status_code == 200 and "/storefront/{product_id}" in schema.json()["paths"]
+    cli = Path(sys.executable).with_name("schemathesis")
+    report = tmp_path / "run.json"
+    done = subprocess.run(
+        [
+            str(cli),
+            "run",
+            f"{edge}/openapi.json",
+            "--url",
+            edge,
+            "--checks",
+            "not_a_server_error",
+            "--max-examples",
+            "25",
+            "--seed",
+            "5",
+            "--request-timeout",
+            "5",
+            "--header",
+            f"Authorization: Bearer {token(lab, 'carol')}",
+            "--report",
+            "ndjson",
+            "--report-ndjson-path",
+            str(report),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    tail = "\n".join(done.stdout.splitlines()[-40:]) + "\n" + done.stderr[-2000:]
+    assert done.returncode == 0, f"schemathesis found a problem (exit {done.returncode}):\n{tail}"
+    events = [json.loads(line) for line in report.read_text().splitlines() if line.strip()]
+    assert events, "schemathesis wrote no events: it did not run"
+    print(tail)  # its summary, for the log (pytest -s or -rP)
