@@ -1,0 +1,167 @@
+"""Hidden checks of the queue lab: run by the grader only. They inject the faults the chapter promises."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import time
+import uuid
+
+import httpx
+
+from msalab.checks import CheckContext, check
+from msalab.paths import labs_dir
+
+
+def _load(name: str, path):  # type: ignore[no-untyped-def]
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec is not None and spec.loader is not None
+        sys.modules[name] = module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+probe = _load("msalab_queue_probe", labs_dir() / "queue" / "probe.py")
+Probe, wait_for = probe.Probe, probe.wait_for
+
+
+def public():  # type: ignore[no-untyped-def]
+    """Helpers of the public checks, loaded without registering those checks a second time."""
+    import msalab.checks as checks
+
+    saved = list(checks._registry)
+    try:
+        return _load("msalab_queue_public_checks", labs_dir() / "queue" / "checks.py")
+    finally:
+        checks._registry[:] = saved
+
+
+# ---- exercise 1 ------------------------------------------------------------------------------------------------------
+@check("queue.reliable", points=2, title="orders waiting in the queue survive a broker restart")
+def survives_a_broker_restart(ctx: CheckContext) -> None:
+    p = Probe(ctx.lab)
+    for w in p.workers:
+        ctx.lab.stop(w, timeout=2)
+    try:
+        ids = [p.place(work=0.05) for _ in range(4)]
+        wait_for(lambda: p.depth() >= 4, timeout=5)
+        ctx.lab.restart("broker", timeout=10)
+    finally:
+        p.start_workers()
+    wait_for(lambda: all(p.effects(ids).values()), timeout=4)  # what the queue kept is fulfilled at once
+    p.settle(ids, timeout=10)
+    lost = [i for i, n in p.effects(ids).items() if n == 0]
+    ctx.expect(
+        not lost,
+        f"{len(lost)} of 4 orders waiting in the queue were gone after the broker restarted: is the queue durable?",
+    )
+
+
+# ---- exercise 2 ------------------------------------------------------------------------------------------------------
+@check("queue.idempotent", points=2, title="an order redelivered after a crash takes stock once")
+def redelivery_takes_stock_once(ctx: CheckContext) -> None:
+    p = Probe(ctx.lab)
+    order = p.new_id("slip")
+    p.place(id=order, work=0.05, after=1.0)  # after taking stock, the worker prints a packing slip for 1 s ...
+    try:
+        took = wait_for(lambda: p.count("effects", order) >= 1, timeout=15)
+        ctx.expect(took, "The workers did not take stock for the order within 15 s.")
+        p.kill_workers()  # ... and dies while printing it, before any ack
+    finally:
+        p.start_workers()
+    again = wait_for(lambda: p.count("attempts", order) >= 2, timeout=5)
+    p.settle([order], timeout=10)
+    ctx.expect(
+        again,
+        "The order was not delivered again after the worker died before finishing it, so this check cannot see "
+        "a redelivery: does the worker acknowledge only after the work (exercise 1)?",
+    )
+    n = p.count("effects", order)
+    ctx.expect(n == 1, f"The order was delivered twice and took stock {n} times; expected exactly once.")
+
+
+# ---- exercise 3 ------------------------------------------------------------------------------------------------------
+@check("queue.deadletter", points=1, title="the poison is retried, but only a few times, then dead-lettered")
+def bounded_retries(ctx: CheckContext) -> None:
+    p = Probe(ctx.lab)
+    poison, _, letter = public().poison_run(ctx, p, good=2)
+    tried = p.count("attempts", poison)
+    ctx.expect(letter is not None, f"The poison order (tried {tried} times) did not reach orders.dead.")
+    ctx.expect(2 <= tried <= 5, f"The poison order was tried {tried} times; expected a few retries (2 to 5).")
+
+
+@check("queue.deadletter", points=1, title="with one worker, the orders behind a poison one keep flowing")
+def stream_keeps_flowing(ctx: CheckContext) -> None:
+    p = Probe(ctx.lab)
+    _, ids, letter = public().poison_run(ctx, p, good=8, one_worker=True)
+    done = sum(1 for n in p.effects(ids).values() if n)
+    ctx.expect(done == len(ids), f"With one worker, {done} of 8 orders behind a poison order were done in 12 s.")
+    ctx.expect(letter is not None, "The poison order did not reach orders.dead.")
+
+
+# ---- exercise 4 ------------------------------------------------------------------------------------------------------
+@check("queue.nameko", points=1, title="mail goes out through a real event subscription, once per order")
+def one_mail_per_order_via_an_event(ctx: CheckContext) -> None:
+    pub = public()
+    p = Probe(ctx.lab)
+    subscribers = [
+        q for q in p.queues() if q["name"].startswith("evt-orders-order_placed--notifications.") and q["consumers"]
+    ]
+    ctx.expect(
+        subscribers,
+        "No queue of the notifications service subscribes to orders' order_placed event (an @event_handler).",
+    )
+    address = f"alan-{uuid.uuid4().hex[:6]}@example.test"
+    orders = [{"id": f"ev-{uuid.uuid4().hex[:6]}", "sku": "ROBOT-1", "qty": q, "email": address} for q in (1, 2, 3)]
+    for order in orders:
+        pub.rpc_place_order(ctx, order)
+    wait_for(lambda: len(pub.mails_to(ctx, address)) >= 3, timeout=10, step=0.2)
+    time.sleep(0.5)  # duplicates would arrive about now
+    mails = pub.mails_to(ctx, address)
+    ctx.expect(len(mails) == 3, f"3 orders sent {len(mails)} mails to {address}; expected one each.")
+    for order in orders:
+        mine = [m for m in mails if order["id"] in m["subject"]]
+        ctx.expect(mine, f"No mail names order {order['id']}.")
+        total = str(120 * order["qty"])
+        ctx.expect(total in mine[0]["body"], f"The mail for order {order['id']} does not say its total {total}.")
+
+
+# ---- exercise 5 ------------------------------------------------------------------------------------------------------
+@check("queue.throughput", points=2, title="three competing workers are measured faster than one")
+def three_workers_beat_one(ctx: CheckContext) -> None:
+    pub = public()
+    p = Probe(ctx.lab)
+    one = f"one-{uuid.uuid4().hex[:8]}"
+    for w in p.workers[1:]:
+        ctx.lab.stop(w, timeout=2)
+    try:
+        wait_for(lambda: (p.queue(probe.ORDERS_QUEUE) or {}).get("consumers") == 1, timeout=5)
+        rate1 = ctx.run_answer("measure", ctx.lab.url("orders"), 8, one, timeout=60)
+    finally:
+        p.start_workers()
+    info1 = pub.batch_info(ctx, one)
+    ctx.expect(len(info1["by_worker"]) == 1, f"With one worker running, {len(info1['by_worker'])} took part.")
+    three = f"three-{uuid.uuid4().hex[:8]}"
+    wait_for(lambda: (p.queue(probe.ORDERS_QUEUE) or {}).get("consumers") == 3, timeout=5)
+    rate3 = ctx.run_answer("measure", ctx.lab.url("orders"), 15, three, timeout=60)
+    ctx.expect(
+        isinstance(rate1, int | float) and isinstance(rate3, int | float) and rate3 >= 1.6 * rate1 > 0,
+        f"measure() gave {rate1!r} orders/s with one worker and {rate3!r} with three; expected three to be "
+        "clearly faster.",
+    )
+
+
+# ---- exercise 6 ------------------------------------------------------------------------------------------------------
+@check("queue.cache", points=1, title="cache entries expire (a TTL is set)")
+def entries_expire(ctx: CheckContext) -> None:
+    p = Probe(ctx.lab)
+    sku = f"SKU-{uuid.uuid4().int % 100 + 101}"
+    httpx.get(f"{ctx.lab.url('catalog')}/products/{sku}", timeout=10)
+    keys = list(p.r.scan_iter(match=f"*{sku}*"))
+    ctx.expect(keys, f"After reading {sku}, Redis holds no key that names it.")
+    ttls = {k: p.r.ttl(k) for k in keys}
+    ctx.expect(
+        all(0 < t <= 3600 for t in ttls.values()),
+        f"Cache entries for {sku} have TTLs {ttls} (-1: never expires); expected 1 s to an hour.",
+    )
