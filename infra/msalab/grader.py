@@ -85,6 +85,8 @@ def grade_one(path: Path, limits: Limits, chapter_wanted: str | None = None) -> 
         _grade_into(outcome, path, limits, chapter_wanted)
     except Exception as e:  # the grader's own trouble (engine gone, ...): that submission only
         outcome.problems.append(f"Grading stopped early: {e}")
+        if not outcome.exercises:
+            _zero_for(outcome, outcome.chapter or chapter_wanted)
     outcome.seconds = time.monotonic() - started
     return outcome
 
@@ -183,7 +185,10 @@ def _healthy(lab: Lab) -> Lab:
         if state == "paused":
             lab.unpause(service)
         elif state != "running":
-            lab.start(service)
+            try:
+                lab.start(service)
+            except MsalabError:
+                pass  # a broken answer inside it; deploying the answers next says so for its exercise
     return lab
 
 

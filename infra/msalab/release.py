@@ -12,6 +12,7 @@ from msalab.paths import course_root, solutions_dir
 SHIPPED = ("README.md", "pyproject.toml", "environment.yml", "chapters", "labs", "infra")
 SKIPPED = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", ".msalab-answers", "*.egg-info")
 MIN_LINE = 12  # shorter lines (`return x`, `pass`) say nothing about a solution
+SCANNED = (".py", ".ipynb", ".toml", ".md", ".txt", ".json", ".yaml", ".yml", ".sh")
 
 
 def release(out: Path) -> Path:
@@ -41,9 +42,10 @@ def solution_lines() -> dict[str, str]:
     A line that the shipped course has anyway (a stub's signature, an import) is not distinctive.
     """
     shipped = set()
-    for name in ("chapters", "labs"):
-        for f in (course_root() / name).rglob("*"):
-            if f.is_file() and f.suffix in (".py", ".ipynb", ".toml", ".md"):
+    for name in SHIPPED:
+        path = course_root() / name
+        for f in path.rglob("*") if path.is_dir() else [path]:
+            if f.is_file() and f.suffix in SCANNED and "__pycache__" not in f.parts:
                 shipped |= _lines(_text_of(f))
     out: dict[str, str] = {}
     for f in solutions_dir().rglob("*") if solutions_dir().is_dir() else []:
@@ -58,7 +60,7 @@ def leaks(folder: Path) -> list[str]:
     wanted = solution_lines()
     found = []
     for f in folder.rglob("*"):
-        if f.is_file() and f.suffix in (".py", ".ipynb", ".toml", ".md", ".txt", ".json"):
+        if f.is_file() and f.suffix in SCANNED:
             for line in _lines(_text_of(f)):
                 if line in wanted:
                     found.append(f"{f.relative_to(folder)} contains a line of {wanted[line]}")

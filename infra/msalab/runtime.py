@@ -83,6 +83,7 @@ def up(
     that even after a crash). mode "shell": the lab stays up until `msalab down`.
     port_overrides: "service.port_name" -> fixed host port, for a workshop that hands out fixed URLs.
     """
+    engine.client()  # no engine: say so before anything else is shown or decided
     engine.configure_testcontainers()
     if mode == "shell":
         # Ryuk would remove the lab ~10 s after the `msalab up` command exits.
