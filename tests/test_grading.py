@@ -131,8 +131,11 @@ def test_release_holds_no_solution(tmp_path: Path) -> None:
     assert not (out / "solutions").exists() and not (out / "tests").exists()
     assert (out / "chapters" / f"{CHAPTER}.ipynb").is_file() and (out / "labs" / "hello" / "checks.py").is_file()
     assert leaks(out) == []
-    # The scan is real: one solution line slipped into a lab file is found.
-    line = reference_answers(_chapter())["hello.greeting"].splitlines()[1]
-    with (out / "labs" / "hello" / "checks.py").open("a") as f:
-        f.write(f"\n{line}\n")
-    assert leaks(out)
+    # The scan is real: a reference answer pasted into a lab file, or a hidden check, is found.
+    stub_file = out / "labs" / "hello" / "services" / "back" / "greeting.py"
+    stub_file.write_text(reference_answers(_chapter())["hello.greeting"])
+    assert leaks(out) == ["labs/hello/services/back/greeting.py contains lines of solutions/hello/answers/greeting.py"]
+    stub_file.write_text("def survives_a_dead_back(ctx):\n    pass\n")
+    assert leaks(out) == [
+        "labs/hello/services/back/greeting.py defines survives_a_dead_back of solutions/hello/hidden_checks.py"
+    ]

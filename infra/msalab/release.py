@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from msalab.paths import course_root, solutions_dir
 
 SHIPPED = ("README.md", "pyproject.toml", "environment.yml", "chapters", "labs", "infra")
 SKIPPED = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", ".msalab-answers", "*.egg-info")
-MIN_LINE = 12  # shorter lines (`return x`, `pass`) say nothing about a solution
+WINDOW = 3  # consecutive code lines: one line (`except httpx.HTTPError:`) is too common to mean anything
 SCANNED = (".py", ".ipynb", ".toml", ".md", ".txt", ".json", ".yaml", ".yml", ".sh")
 
 
@@ -36,39 +37,68 @@ def release(out: Path) -> Path:
     return out
 
 
-def solution_lines() -> dict[str, str]:
-    """Distinctive lines of every file under solutions/ -> the file they come from.
+def solution_marks() -> dict[tuple[str, ...], str]:
+    """What would give a solution away -> the solutions/ file it comes from.
 
-    A line that the shipped course has anyway (a stub's signature, an import) is not distinctive.
+    - every run of WINDOW consecutive code lines of a reference answer, unless all of its lines are ones an
+      answer shares by design: the machinery's (infra/) and the chapters' answer-cell stubs. Lab files are
+      deliberately not in that baseline: a solution pasted into one must be found. (A solution pasted into
+      a stub is caught by the test that the chapter as shipped earns zero.)
+    - the definition of every hidden check (`def name(`): hidden checks share imports and calls with the
+      public ones, so their own lines are no sign; their definitions are.
     """
-    shipped = set()
-    for name in SHIPPED:
-        path = course_root() / name
-        for f in path.rglob("*") if path.is_dir() else [path]:
-            if f.is_file() and f.suffix in SCANNED and "__pycache__" not in f.parts:
-                shipped |= _lines(_text_of(f))
-    out: dict[str, str] = {}
-    for f in solutions_dir().rglob("*") if solutions_dir().is_dir() else []:
-        if f.is_file() and "__pycache__" not in f.parts:
-            for line in _lines(f.read_text(errors="replace")) - shipped:
-                out[line] = str(f.relative_to(course_root()))
-    return out
+    from msalab.notebooks import chapter_paths, extract_answers, load_chapter
+
+    baseline: set[str] = set()
+    for f in (course_root() / "infra").rglob("*"):
+        if f.is_file() and f.suffix in SCANNED and "__pycache__" not in f.parts:
+            baseline |= set(_code_lines(_text_of(f)))
+    for path in chapter_paths():
+        for stub in extract_answers(load_chapter(path)[1]).values():
+            baseline |= set(_code_lines(stub))
+    marks: dict[tuple[str, ...], str] = {}
+    root = solutions_dir()
+    for f in sorted(root.glob("*/answers/*.py")) if root.is_dir() else []:
+        for window in _windows(_code_lines(f.read_text())):
+            if not all(line in baseline for line in window):
+                marks[window] = str(f.relative_to(course_root()))
+    for f in sorted(root.glob("*/hidden_checks.py")) if root.is_dir() else []:
+        for name in re.findall(r"^def (\w+)\(", f.read_text(), re.MULTILINE):
+            marks[(f"def {name}(",)] = str(f.relative_to(course_root()))
+    return marks
 
 
 def leaks(folder: Path) -> list[str]:
-    """Where in `folder` a distinctive solution line appears (notebooks are read as their JSON text)."""
-    wanted = solution_lines()
+    """Where in `folder` something of solutions/ appears (notebooks are read as their cells' text)."""
+    marks = solution_marks()
+    hidden_defs = {m[0]: src for m, src in marks.items() if len(m) == 1 and m[0].startswith("def ")}
     found = []
-    for f in folder.rglob("*"):
-        if f.is_file() and f.suffix in SCANNED:
-            for line in _lines(_text_of(f)):
-                if line in wanted:
-                    found.append(f"{f.relative_to(folder)} contains a line of {wanted[line]}")
+    for f in sorted(folder.rglob("*")):
+        if not f.is_file():
+            continue
+        rel = f.relative_to(folder)
+        if f.name == "hidden_checks.py" or "solutions" in rel.parts:
+            found.append(f"{rel} is part of solutions/")
+            continue
+        if f.suffix not in SCANNED:
+            continue
+        text = _text_of(f)
+        lines = _code_lines(text)
+        for window in set(_windows(lines)) | {(line,) for line in lines}:
+            if window in marks and window[0] not in hidden_defs:
+                found.append(f"{rel} contains lines of {marks[window]}")
+        found += [f"{rel} defines {d[4:-1]} of {src}" for d, src in hidden_defs.items() if d in text]
     return found
 
 
-def _lines(text: str) -> set[str]:
-    return {s for raw in text.splitlines() if len(s := raw.strip()) >= MIN_LINE}
+def _code_lines(text: str) -> list[str]:
+    return [s for raw in text.splitlines() if (s := raw.strip()) and not s.startswith("#")]
+
+
+def _windows(lines: list[str]) -> list[tuple[str, ...]]:
+    if len(lines) <= WINDOW:
+        return [tuple(lines)] if lines else []
+    return [tuple(lines[i : i + WINDOW]) for i in range(len(lines) - WINDOW + 1)]
 
 
 def _text_of(f: Path) -> str:
