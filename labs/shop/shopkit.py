@@ -219,7 +219,9 @@ def draw(ax: Any, m: dict[str, Any], split: dict[str, str], title: str = "") -> 
                 "connectionstyle": "arc3,rad=0.15",
             },
         )
-        mid = ((pos[a][0] + pos[b][0]) / 2, (pos[a][1] + pos[b][1]) / 2)
+        (x1, y1), (x2, y2) = pos[a], pos[b]
+        # the middle of matplotlib's arc3 curve: two opposite arrows get their labels on different sides
+        mid = ((x1 + x2) / 2 + 0.075 * (y2 - y1), (y1 + y2) / 2 - 0.075 * (x2 - x1))
         ax.text(mid[0], mid[1], str(count), fontsize=8, color="dimgrey", ha="center", va="center")
     for s, (x, y) in pos.items():
         members = "\n".join(c for c in CAPABILITIES if split[c] == s)
