@@ -202,7 +202,7 @@ def test_import_refuses_a_missing_or_foreign_file(tmp_path: Path) -> None:
 
 # --- the offline images, for real ---------------------------------------------------------------------------
 
-OFFLINE_KEYS = ["python-service", "rabbitmq", "redis", "traefik"]
+OFFLINE_KEYS = ["python-service", "rabbitmq", "redis", "traefik", "mariadb"]
 TEST_LABEL = {"msalab.test": "images"}
 
 
@@ -305,6 +305,43 @@ def test_offline_redis_answers_ping(offline_refs: dict[str, str], run: Callable[
     client = redis.Redis(host="127.0.0.1", port=_host_port(cache, 6379), socket_timeout=5)
     assert client.ping()
     assert client.config_get("protected-mode") == {"protected-mode": "no"}
+
+
+@pytest.mark.docker
+def test_offline_mariadb_runs_init_scripts_and_answers_over_tcp(offline_refs: dict[str, str], tmp_path: Path) -> None:
+    init = "CREATE DATABASE shop;\nCREATE TABLE shop.t (n INT);\nINSERT INTO shop.t VALUES (41), (1);\n"
+    db = engine.client().containers.create(
+        offline_refs["mariadb"],
+        ["sh", "-c", "cp /srv/init/*.sql /docker-entrypoint-initdb.d/ && exec docker-entrypoint.sh mariadbd"],
+        environment={"MARIADB_ROOT_PASSWORD": "pw", "MARIADB_USER": "ada", "MARIADB_PASSWORD": "ada-pw"},
+        labels=TEST_LABEL,
+        ports={"3306/tcp": ("127.0.0.1", None)},
+    )
+    try:
+        import io
+        import tarfile
+
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w") as tar:
+            info = tarfile.TarInfo("init/01.sql")
+            info.size = len(init)
+            tar.addfile(info, io.BytesIO(init.encode()))
+        db.put_archive("/srv", buf.getvalue())  # as a lab's `source` folder arrives: copied in before the start
+        db.start()
+        query = ["mariadb", "-h127.0.0.1", "-uroot", "-ppw", "-N", "-e", "SELECT SUM(n) FROM shop.t"]
+        deadline = time.monotonic() + 60
+        while (done := db.exec_run(query)).exit_code != 0:
+            db.reload()
+            assert db.status == "running" and time.monotonic() < deadline, db.logs().decode()[-2000:]
+            time.sleep(0.25)
+        assert done.output.decode().strip() == "42"
+        # Like the official image: the init server and the real one both say so; the port is published.
+        assert db.logs().decode().count("ready for connections") == 2
+        denied = db.exec_run(["mariadb", "-h127.0.0.1", "-uada", "-pada-pw", "-e", "SELECT * FROM shop.t"])
+        assert denied.exit_code != 0 and "denied" in denied.output.decode()
+        assert _host_port(db, 3306) > 0
+    finally:
+        db.remove(force=True)
 
 
 @pytest.mark.docker
