@@ -86,7 +86,7 @@ def test_report_shows_a_table_and_a_plain_fallback() -> None:
     )
     assert (r.points, r.max_points, r.passed) == (1, 3, False)
     assert "FAIL 0/2  second <check>: saw 3, expected 4" in str(r) and "1 of 3 points" in str(r)
-    assert "second &lt;check&gt;" in r._repr_html_()
+    assert "second &lt;check&gt;" in r._repr_html_() and "failed" in r._repr_html_()
 
 
 def test_grade_without_submissions_is_one_sentence(tmp_path: Path) -> None:

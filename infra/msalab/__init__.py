@@ -47,29 +47,16 @@ def down(name: str | None = None) -> int:
 
 
 def check(exercise: str) -> Report:
-    """Run the public checks of `exercise` against your running lab, in a separate process."""
+    """Run the public checks of `exercise` against your running lab, in a separate process.
+
+    The report shows itself as a table when it is a cell's last expression (print it elsewhere)."""
     from msalab.checking import check_in_subprocess
 
-    report = check_in_subprocess(exercise)
-    _show(report)
-    return report
+    return check_in_subprocess(exercise)
 
 
 def labs() -> list[str]:
     return available_labs()
-
-
-def _show(report: Report) -> None:
-    try:
-        from IPython import get_ipython
-        from IPython.display import display
-    except ImportError:
-        print(report)
-        return
-    if get_ipython() is None:
-        print(report)
-    else:
-        display(report)
 
 
 def _register_magic() -> None:

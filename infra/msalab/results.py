@@ -64,15 +64,19 @@ class Report:
         return str(self)
 
     def _repr_html_(self) -> str:
+        left = "text-align:left;padding:2px 8px"
+        right = "text-align:right;padding:2px 8px"
         rows = "".join(
-            f"<tr><td>{'✅' if r.passed else '❌'}</td><td>{html.escape(r.title)}</td>"
-            f"<td style='text-align:right'>{r.points:g}/{r.max_points:g}</td>"
-            f"<td style='text-align:left'>{html.escape(r.message)}</td></tr>"
+            f"<tr><td style='{left};color:{'#1a7f37' if r.passed else '#cf222e'};font-weight:bold'>"
+            f"{'passed' if r.passed else 'failed'}</td><td style='{left}'>{html.escape(r.title)}</td>"
+            f"<td style='{right}'>{r.points:g}/{r.max_points:g}</td>"
+            f"<td style='{left}'>{html.escape(r.message)}</td></tr>"
             for r in self.results
         )
         problem = f"<p><b>{html.escape(self.problem)}</b></p>" if self.problem else ""
+        head = "".join(f"<th style='{left}'>{h}</th>" for h in ("", "check", "points", "what it saw"))
         return (
-            f"{problem}<table><tr><th></th><th>check</th><th>points</th><th>what it saw</th></tr>{rows}"
-            f"<tr><td></td><td><b>total</b></td><td style='text-align:right'><b>{self.points:g}/"
+            f"{problem}<table><tr>{head}</tr>{rows}"
+            f"<tr><td></td><td style='{left}'><b>total</b></td><td style='{right}'><b>{self.points:g}/"
             f"{self.max_points:g}</b></td><td></td></tr></table>"
         )
