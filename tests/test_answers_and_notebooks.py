@@ -96,3 +96,16 @@ def test_grade_without_submissions_is_one_sentence(tmp_path: Path) -> None:
         text=True,
     )
     assert out.returncode == 1 and out.stderr.startswith("msalab: No submissions found")
+
+
+def test_a_check_loaded_twice_counts_once() -> None:
+    from msalab.checks import _registry, check, load_checks
+
+    load_checks("hello", include_hidden=True)
+    before = len(_registry)
+
+    def greets_ada(ctx: object) -> None:  # same exercise and name as a public check of hello
+        pass
+
+    check("hello.greeting")(greets_ada)
+    assert len(_registry) == before

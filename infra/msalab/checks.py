@@ -54,6 +54,8 @@ def check(
 ) -> Callable[[Callable[[CheckContext], str | None]], Callable[[CheckContext], str | None]]:
     def register(func: Callable[[CheckContext], str | None]) -> Callable[[CheckContext], str | None]:
         doc_title = (func.__doc__ or "").strip().splitlines()[0] if func.__doc__ else func.__name__
+        if any(c.exercise == exercise and c.name == func.__name__ for c in _registry):
+            return func  # its module was loaded again (a hidden check file importing the public one)
         _registry.append(CheckSpec(exercise, func.__name__, title or doc_title, points, timeout, _loading_hidden, func))
         return func
 
