@@ -17,7 +17,7 @@ from msalab.checks import CheckContext, check
 from msalab.paths import labs_dir
 
 
-def _load_probe():  # type: ignore[no-untyped-def]
+def _load_queue_probe():  # type: ignore[no-untyped-def]
     name = "msalab_queue_probe"
     if name not in sys.modules:
         spec = importlib.util.spec_from_file_location(name, labs_dir() / "queue" / "probe.py")
@@ -27,7 +27,7 @@ def _load_probe():  # type: ignore[no-untyped-def]
     return sys.modules[name]
 
 
-probe = _load_probe()
+probe = _load_queue_probe()
 Probe, wait_for = probe.Probe, probe.wait_for
 
 

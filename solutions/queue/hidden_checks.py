@@ -13,7 +13,7 @@ from msalab.checks import CheckContext, check
 from msalab.paths import labs_dir
 
 
-def _load(name: str, path):  # type: ignore[no-untyped-def]
+def _load_queue_module(name: str, path):  # type: ignore[no-untyped-def]
     if name not in sys.modules:
         spec = importlib.util.spec_from_file_location(name, path)
         assert spec is not None and spec.loader is not None
@@ -22,17 +22,17 @@ def _load(name: str, path):  # type: ignore[no-untyped-def]
     return sys.modules[name]
 
 
-probe = _load("msalab_queue_probe", labs_dir() / "queue" / "probe.py")
+probe = _load_queue_module("msalab_queue_probe", labs_dir() / "queue" / "probe.py")
 Probe, wait_for = probe.Probe, probe.wait_for
 
 
-def public():  # type: ignore[no-untyped-def]
+def queue_public_checks():  # type: ignore[no-untyped-def]
     """Helpers of the public checks, loaded without registering those checks a second time."""
     import msalab.checks as checks
 
     saved = list(checks._registry)
     try:
-        return _load("msalab_queue_public_checks", labs_dir() / "queue" / "checks.py")
+        return _load_queue_module("msalab_queue_public_checks", labs_dir() / "queue" / "checks.py")
     finally:
         checks._registry[:] = saved
 
@@ -85,7 +85,7 @@ def redelivery_takes_stock_once(ctx: CheckContext) -> None:
 @check("queue.deadletter", points=1, title="the poison is retried, but only a few times, then dead-lettered")
 def bounded_retries(ctx: CheckContext) -> None:
     p = Probe(ctx.lab)
-    poison, _, letter = public().poison_run(ctx, p, good=2)
+    poison, _, letter = queue_public_checks().poison_run(ctx, p, good=2)
     tried = p.count("attempts", poison)
     ctx.expect(letter is not None, f"The poison order (tried {tried} times) did not reach orders.dead.")
     ctx.expect(2 <= tried <= 5, f"The poison order was tried {tried} times; expected a few retries (2 to 5).")
@@ -94,7 +94,7 @@ def bounded_retries(ctx: CheckContext) -> None:
 @check("queue.deadletter", points=1, title="with one worker, the orders behind a poison one keep flowing")
 def stream_keeps_flowing(ctx: CheckContext) -> None:
     p = Probe(ctx.lab)
-    _, ids, letter = public().poison_run(ctx, p, good=8, one_worker=True)
+    _, ids, letter = queue_public_checks().poison_run(ctx, p, good=8, one_worker=True)
     done = sum(1 for n in p.effects(ids).values() if n)
     ctx.expect(done == len(ids), f"With one worker, {done} of 8 orders behind a poison order were done in 12 s.")
     ctx.expect(letter is not None, "The poison order did not reach orders.dead.")
@@ -103,7 +103,7 @@ def stream_keeps_flowing(ctx: CheckContext) -> None:
 # ---- exercise 4 ------------------------------------------------------------------------------------------------------
 @check("queue.nameko", points=1, title="mail goes out through a real event subscription, once per order")
 def one_mail_per_order_via_an_event(ctx: CheckContext) -> None:
-    pub = public()
+    pub = queue_public_checks()
     p = Probe(ctx.lab)
     subscribers = [
         q for q in p.queues() if q["name"].startswith("evt-orders-order_placed--notifications.") and q["consumers"]
@@ -130,7 +130,7 @@ def one_mail_per_order_via_an_event(ctx: CheckContext) -> None:
 # ---- exercise 5 ------------------------------------------------------------------------------------------------------
 @check("queue.throughput", points=2, title="three competing workers are measured faster than one")
 def three_workers_beat_one(ctx: CheckContext) -> None:
-    pub = public()
+    pub = queue_public_checks()
     p = Probe(ctx.lab)
     one = f"one-{uuid.uuid4().hex[:8]}"
     for w in p.workers[1:]:
