@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import ast
 import json
-import re
 import shutil
 from pathlib import Path
 
@@ -63,7 +63,7 @@ def solution_marks() -> dict[tuple[str, ...], str]:
             if not all(line in baseline for line in window):
                 marks[window] = str(f.relative_to(course_root()))
     for f in sorted(root.glob("*/hidden_checks.py")) if root.is_dir() else []:
-        for name in re.findall(r"^def (\w+)\(", f.read_text(), re.MULTILINE):
+        for name in _check_functions(f.read_text()):
             marks[(f"def {name}(",)] = str(f.relative_to(course_root()))
     return marks
 
@@ -89,6 +89,18 @@ def leaks(folder: Path) -> list[str]:
                 found.append(f"{rel} contains lines of {marks[window]}")
         found += [f"{rel} defines {d[4:-1]} of {src}" for d, src in hidden_defs.items() if d in text]
     return found
+
+
+def _check_functions(source: str) -> list[str]:
+    """Names of the functions decorated with @check(...): the hidden checks themselves, not their helpers."""
+    names = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef):
+            for deco in node.decorator_list:
+                target = deco.func if isinstance(deco, ast.Call) else deco
+                if getattr(target, "id", getattr(target, "attr", None)) == "check":
+                    names.append(node.name)
+    return names
 
 
 def _code_lines(text: str) -> list[str]:
