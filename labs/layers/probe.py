@@ -39,7 +39,7 @@ def lint(folder: Path) -> tuple[bool, str]:
     done = subprocess.run(
         [*cmd, "--config", str(CONFIG), "--no-cache"],
         cwd=folder,
-        env={"PYTHONPATH": str(folder), "PATH": "/usr/bin:/bin", "NO_COLOR": "1"},
+        env={"PYTHONPATH": str(folder), "PATH": "/usr/bin:/bin", "NO_COLOR": "1", "PYTHONWARNINGS": "ignore"},
         capture_output=True,
         text=True,
         timeout=60,
