@@ -10,7 +10,6 @@ driver or a broker client fails, as it would on a machine that has none of them.
 
 from __future__ import annotations
 
-import copy
 import importlib.abc
 import json
 import sys
@@ -27,40 +26,43 @@ class Blocker(importlib.abc.MetaPathFinder):
 
 
 class DictRepo:
-    def __init__(self) -> None:
-        self.items: dict = {}
-        self.reservations: dict = {}
-        self.depth = 0
+    """The check's own storage: plain tuples in one dictionary, never the caller's objects; an atomic block
+    remembers the dictionary as it was and puts it back if the block fails."""
+
+    def __init__(self, model) -> None:  # type: ignore[no-untyped-def]
+        self.model = model
+        self.rows: dict = {}
+        self.blocks = 0
 
     def get(self, sku):  # type: ignore[no-untyped-def]
-        return copy.deepcopy(self.items.get(sku))
+        row = self.rows.get(("item", sku))
+        return self.model.StockItem(*row) if row else None
 
     def save(self, item):  # type: ignore[no-untyped-def]
-        self.items[item.sku] = copy.deepcopy(item)
+        self.rows[("item", item.sku)] = (item.sku, item.on_hand)
 
     def get_reservation(self, order_id):  # type: ignore[no-untyped-def]
-        return copy.deepcopy(self.reservations.get(order_id))
+        row = self.rows.get(("reservation", order_id))
+        return self.model.Reservation(order_id, dict(row)) if row else None
 
     def add_reservation(self, r):  # type: ignore[no-untyped-def]
-        self.reservations[r.order_id] = copy.deepcopy(r)
+        self.rows[("reservation", r.order_id)] = tuple(sorted(r.lines.items()))
 
     def remove_reservation(self, order_id):  # type: ignore[no-untyped-def]
-        self.reservations.pop(order_id, None)
+        self.rows.pop(("reservation", order_id), None)
 
     @contextmanager
     def atomic(self):  # type: ignore[no-untyped-def]
-        if self.depth:
-            yield
-            return
-        saved = copy.deepcopy((self.items, self.reservations))
-        self.depth += 1
+        as_it_was = dict(self.rows)
+        self.blocks += 1
+        ok = False
         try:
             yield
-        except BaseException:
-            self.items, self.reservations = saved
-            raise
+            ok = True
         finally:
-            self.depth -= 1
+            self.blocks -= 1
+            if not ok and self.blocks == 0:
+                self.rows = as_it_was
 
 
 def scenarios():  # type: ignore[no-untyped-def]
@@ -68,7 +70,7 @@ def scenarios():  # type: ignore[no-untyped-def]
     from inventory.core import Inventory
 
     def fresh():  # type: ignore[no-untyped-def]
-        inv = Inventory(DictRepo())
+        inv = Inventory(DictRepo(model))
         inv.receive("lamp", 5)
         inv.receive("mug", 3)
         return inv
