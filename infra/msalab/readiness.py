@@ -12,6 +12,7 @@ from msalab.errors import NotReady
 from msalab.topology import Readiness
 
 POLL_SECONDS = 0.1
+MAX_PROBE_SECONDS = 0.5
 LOG_TAIL = 20
 
 # Checked inside the container, so a service that is not published can still be waited for.
@@ -51,6 +52,7 @@ def wait_ready(
     """
     started = time.monotonic()
     deadline = started + ready.timeout
+    interval = POLL_SECONDS
     while True:
         if cancel is not None and cancel.is_set():
             raise Cancelled(what)
@@ -68,7 +70,11 @@ def wait_ready(
                 f"{what} was not ready after {ready.timeout:.0f} s (waiting for {describe(ready)}); its last "
                 f"log lines are below, fix the cause and start the lab again.\n{last_log_lines(container)}"
             )
-        time.sleep(POLL_SECONDS)
+        time.sleep(interval)
+        if ready.kind in ("http", "exec"):
+            # Each probe starts a process inside the container: probing a dozen booting containers every
+            # 0.1 s would take the CPU they need to boot. Log polling is cheap and stays fast.
+            interval = min(interval * 1.5, MAX_PROBE_SECONDS)
 
 
 def describe(ready: Readiness) -> str:
