@@ -76,3 +76,18 @@ def test_schemathesis_finds_a_crash_the_other_checks_miss(lab: msalab.Lab, tmp_p
     assert verdicts["created_with_location"].passed
     fuzz = verdicts["schemathesis_finds_nothing"]
     assert not fuzz.passed and "schemathesis found problems" in fuzz.message, fuzz.message
+
+
+def test_resources_earn_full_marks_while_errors_are_unsolved(lab: msalab.Lab, tmp_path: Path) -> None:
+    """The reference resources document 404 and 422 as problems; until api.errors is solved those answers are
+    FastAPI's {"detail": ...}. That is the errors exercise's point to lose, never the resources exercise's."""
+    shipped = {e.split(".")[1]: (lab.spec.path / "services" / "orders" / find(e).file).read_text() for e in EXERCISES}
+    deploy(lab, {**shipped, "resources": reference("resources")})
+    try:
+        report = run_checks(lab, ["api.resources", "api.errors"], tmp_path, include_hidden=True)
+    finally:
+        deploy(lab, {e.split(".")[1]: reference(e.split(".")[1]) for e in EXERCISES})
+    resources = [r for r in report.results if r.exercise == "api.resources"]
+    assert resources and not [(r.name, r.message) for r in resources if not r.passed]
+    conformance = next(r for r in report.results if r.name == "schemathesis_answers_fit_contract")
+    assert not conformance.passed, "with errors as shipped, the errors exercise must not earn its schemathesis point"
