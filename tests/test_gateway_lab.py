@@ -133,3 +133,46 @@ def test_schemathesis_finds_no_server_error(lab: msalab.Lab, tmp_path: Path) -> 
     events = [json.loads(line) for line in report.read_text().splitlines() if line.strip()]
     assert events, "schemathesis wrote no events: it did not run"
     print(tail)  # its summary, for the log (pytest -s or -rP)
+
+
+def test_a_gateway_that_skips_audience_and_issuer_loses_the_point(lab: msalab.Lab, tmp_path: Path) -> None:
+    """Tokens validly signed by the lab's idp, but for another audience or from another issuer: only a gateway
+    that verifies aud and iss refuses them, so a gateway that checks the signature alone must fail."""
+    reference = (solutions_dir() / "gateway" / "answers" / "identity.py").read_text()
+    careless = reference.replace(
+        "audience=AUDIENCE, issuer=ISSUER", 'options={"verify_aud": False, "verify_iss": False}'
+    )
+    assert careless != reference
+    deploy_reference(lab, ["routing", "policy", "hiding", "aggregate"])
+    answers.deploy(lab, find("gateway.identity"), careless)
+    try:
+        report = run_checks(lab, ["gateway.identity"], tmp_path, include_hidden=True)
+    finally:
+        deploy_reference(lab, ["identity"])
+    verdicts = {r.name: r for r in report.results}
+    assert verdicts["needs_a_valid_token"].passed and verdicts["smuggled_identity"].passed
+    forged = verdicts["forged_tokens"]
+    assert not forged.passed and "another audience" in forged.message, forged.message
+    skip_iss = reference.replace("audience=AUDIENCE, issuer=ISSUER", "audience=AUDIENCE")
+    answers.deploy(lab, find("gateway.identity"), skip_iss)
+    try:
+        report = run_checks(lab, ["gateway.identity"], tmp_path, include_hidden=True)
+    finally:
+        deploy_reference(lab, ["identity"])
+    forged = next(r for r in report.results if r.name == "forged_tokens")
+    assert not forged.passed and "another issuer" in forged.message, forged.message
+
+
+def test_a_gateway_that_drops_location_loses_the_point(lab: msalab.Lab, tmp_path: Path) -> None:
+    """Dropping the Location header leaks nothing, but a 201 without Location is not a rewritten one."""
+    reference = (solutions_dir() / "gateway" / "answers" / "hiding.py").read_text()
+    dropping = reference.replace("if k not in REVEALING}", 'if k not in REVEALING and k != "location"}')
+    assert dropping != reference
+    deploy_reference(lab, ["routing", "identity", "policy", "aggregate"])
+    answers.deploy(lab, find("gateway.hiding"), dropping)
+    try:
+        report = run_checks(lab, ["gateway.hiding"], tmp_path, include_hidden=True)
+    finally:
+        deploy_reference(lab, ["hiding"])
+    rewritten = next(r for r in report.results if r.name == "location_rewritten")
+    assert not rewritten.passed and "Location ''" in rewritten.message, rewritten.message

@@ -97,6 +97,20 @@ def tampered(jwt_token: str, **changes: Any) -> str:
     return f"{header}.{forged}.{signature}"
 
 
+def signed_by_idp(lab: Lab, jwt_token: str, **changes: Any) -> str:
+    """The token's claims with these changes, validly signed by the lab's own identity provider (its key never
+    leaves the idp container, so the signing happens in there): only the claims can make it wrong."""
+    payload = jwt_token.split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims.update(changes)
+    code = "import json, sys, jwt, app; print(jwt.encode(json.loads(sys.argv[1]), app.KEY, algorithm='RS256'))"
+    done = lab.exec("idp", ["python3", "-c", code, json.dumps(claims)])
+    lines = done.output.strip().splitlines()
+    if done.exit_code != 0 or not lines:
+        raise AssertionError(f"signing a token inside idp failed: {done.output[-300:]}")
+    return lines[-1].strip()
+
+
 def unsigned(jwt_token: str, **changes: Any) -> str:
     """The token's claims with "alg": "none" and no signature at all."""
     header = base64.urlsafe_b64encode(b'{"alg":"none","typ":"JWT"}').rstrip(b"=").decode()

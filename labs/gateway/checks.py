@@ -117,11 +117,11 @@ def no_stack_traces(ctx: CheckContext) -> None:
     ctx.expect(not found, f"the answer to a failed request gives away: {', '.join(found)}.")
 
 
-@check("gateway.hiding", points=1, title="normal answers name no server or container; services publish no port")
+@check("gateway.hiding", points=1, title="normal answers name no server or container; only the edge publishes a port")
 def no_internal_names(ctx: CheckContext) -> None:
     for service in ("catalog", "orders", "users", "idp", "gateway"):
         ports = ctx.lab.container(service).attrs["HostConfig"].get("PortBindings") or {}
-        ctx.expect(not ports, f"{service} publishes {ports}; only the edge may be reachable from the host.")
+        ctx.expect(not ports, f"{service} publishes the port(s) {ports}; only the edge may publish a port on the host.")
     for path in ("/catalog/products", "/catalog/products/2"):
         answer = kit.call(ctx.lab, "GET", path, "alice")
         found = kit.leaks(ctx.lab, answer)

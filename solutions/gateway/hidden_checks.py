@@ -2,6 +2,7 @@
 
 import sys
 import time
+from urllib.parse import urlsplit
 
 import httpx
 import jwt
@@ -30,7 +31,11 @@ def host_rule_and_segments(ctx: CheckContext) -> None:
 
 
 # ---- 2. identity -----------------------------------------------------------------------------------------------
-@check("gateway.identity", points=1, title="expired, tampered, unsigned and foreign-signed tokens get 401")
+@check(
+    "gateway.identity",
+    points=1,
+    title="expired, tampered, unsigned, foreign-signed, other-audience and other-issuer tokens get 401",
+)
 def forged_tokens(ctx: CheckContext) -> None:
     short = kit.token(ctx.lab, "alice", expires_in=1)
     real = kit.token(ctx.lab, "alice")
@@ -41,7 +46,13 @@ def forged_tokens(ctx: CheckContext) -> None:
         "a tampered token (sub changed to carol)": kit.tampered(real, sub="carol"),
         "an unsigned token (alg none)": kit.unsigned(real),
         "a token signed by someone else's key": jwt.encode(claims, stranger, algorithm="RS256"),
-        "a token for another audience": kit.tampered(real, aud="other-api"),
+        # Validly signed by the lab's own identity provider: only checking the claims catches these two.
+        "a token the idp signed for another audience (aud: other-api)": kit.signed_by_idp(
+            ctx.lab, real, aud="other-api"
+        ),
+        "a token signed with the idp's key but another issuer (iss: other-idp)": kit.signed_by_idp(
+            ctx.lab, real, iss="other-idp"
+        ),
     }
     for what, bad in forged.items():
         answer = kit.call(ctx.lab, "GET", "/catalog/products", bearer=bad)
@@ -123,9 +134,15 @@ def location_rewritten(ctx: CheckContext) -> None:
     location = added.headers.get("location", "")
     found = kit.leaks(ctx.lab, added)
     ctx.expect(not found, f"the answer to a new product gives away: {', '.join(found)} (Location: {location!r}).")
-    if location:
-        followed = kit.call(ctx.lab, "GET", location, "carol")
-        ctx.expect(followed.status_code == 200, f"following Location {location!r} answered {followed.status_code}.")
+    ctx.expect(
+        urlsplit(location).path.startswith("/catalog/products/"),
+        f"the 201 came with Location {location!r}; expected the product's public path, /catalog/products/<id> "
+        "(a 201 keeps its Location: rewrite it, do not drop it).",
+    )
+    followed = kit.call(ctx.lab, "GET", urlsplit(location).path, "carol")
+    ctx.expect(followed.status_code == 200, f"following Location {location!r} answered {followed.status_code}.")
+    name = followed.json().get("name")
+    ctx.expect(name == "Hidden kettle", f"following Location {location!r} gave the product {name!r}.")
 
 
 # ---- 5. aggregation --------------------------------------------------------------------------------------------
