@@ -1,7 +1,8 @@
 """Public checks of the queue lab: what `msalab.check(...)` runs in the notebook.
 
-They watch the lab from outside: the broker's management API (queues, depths, consumers, dead letters), Redis
-(what the workers really did), the catalog's database counter and the mail sink.
+They watch the lab from outside: the broker's management API (queues, depths, redeliveries, consumers and what
+each was delivered, dead letters), Redis (what the workers really did), the catalog's database counter and the mail
+sink.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ def durable_queue(ctx: CheckContext) -> None:
 @check("queue.reliable", points=2, title="workers killed mid-stream: every order is fulfilled, none lost")
 def survives_a_worker_crash(ctx: CheckContext) -> None:
     p = Probe(ctx.lab)
+    redelivered = p.stat_after(probe.ORDERS_QUEUE, "redeliver", 0)
     ids = [p.place(work=0.3) for _ in range(12)]
     try:
         busy = wait_for(lambda: p.attempts(ids) >= 4, timeout=15)
@@ -56,6 +58,13 @@ def survives_a_worker_crash(ctx: CheckContext) -> None:
         not lost,
         f"{len(lost)} of 12 orders were never fulfilled after the workers were killed and started again: "
         "the broker had forgotten them. When does your worker acknowledge an order?",
+    )
+    # The broker's own count: the orders the killed workers held unacknowledged were delivered again.
+    again = p.stat_after(probe.ORDERS_QUEUE, "redeliver", redelivered + 1) - redelivered
+    ctx.expect(
+        again >= 1,
+        "The broker counted no redelivery on orders.fulfil after the workers were killed in the middle of their "
+        "orders: it held none of them unacknowledged.",
     )
 
 
@@ -131,6 +140,13 @@ def poison_goes_to_the_dead_letter_queue(ctx: CheckContext) -> None:
         f"The poison order was tried {tried} time(s) but is not in orders.dead; a message rejected without requeue "
         f"goes to the queue's x-dead-letter-exchange.{hint}",
     )
+    death = ((letter["properties"].get("headers") or {}).get("x-death") or [{}])[0]
+    ctx.expect(
+        death.get("queue") == probe.ORDERS_QUEUE,
+        f"The poison order is in orders.dead, but the broker did not dead-letter it from orders.fulfil (its x-death "
+        f"header says {death or 'nothing'}): reject it without requeue and let the queue's dead-letter exchange route "
+        "it, rather than publishing it there yourself.",
+    )
 
 
 # ---- exercise 4: nameko ------------------------------------------------------------------------------------------
@@ -177,6 +193,7 @@ def measurement_is_real(ctx: CheckContext) -> None:
     p = Probe(ctx.lab)
     p.start_workers()
     batch, n = f"check-{uuid.uuid4().hex[:8]}", 15
+    before = p.channel_deliveries()
     rate = ctx.run_answer("measure", ctx.lab.url("orders"), n, batch, timeout=60)
     info = batch_info(ctx, batch)
     ctx.expect(info["placed"] == n, f"measure(url, {n}, batch) placed {info['placed']} orders of that batch.")
@@ -185,6 +202,13 @@ def measurement_is_real(ctx: CheckContext) -> None:
         f"When measure() returned, {info['fulfilled']} of {n} orders were fulfilled: wait until all are done.",
     )
     ctx.expect(len(info["by_worker"]) >= 2, f"Only {len(info['by_worker'])} worker(s) took part; expected several.")
+    # The broker's view: how many of its consumers of orders.fulfil it delivered those orders to.
+    consumers = p.deliveries_by_consumer(before, n)
+    ctx.expect(
+        len(consumers) >= 2 and sum(consumers.values()) >= n,
+        f"The broker delivered {sum(consumers.values())} messages to {len(consumers)} consumer(s) of orders.fulfil "
+        f"while measure() ran; expected the {n} orders to be shared by several consumers.",
+    )
     real = n / info["seconds"]
     ok = isinstance(rate, int | float) and 0.4 * real <= rate <= 1.5 * real
     ctx.expect(ok, f"measure() returned {rate!r} orders/s; the workers did {real:.1f} orders/s from first to last.")

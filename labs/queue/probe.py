@@ -70,6 +70,54 @@ class Probe:
         q = self.queue(name) or {}
         return int(q.get("messages", 0) or 0)
 
+    def stats(self, name: str = ORDERS_QUEUE) -> dict[str, int]:
+        """The broker's counters of a queue since it was declared: publish, deliver_get, redeliver, ack, ..."""
+        counters = (self.queue(name) or {}).get("message_stats") or {}
+        return {k: int(v) for k, v in counters.items() if isinstance(v, int | float)}
+
+    def stat_after(self, name: str, counter: str, at_least: int, timeout: float = 8) -> int:
+        """A queue's counter once it reaches `at_least` and stops moving (the broker samples its counters every
+        second, see lab.toml), or its value after `timeout` seconds."""
+        deadline, last = time.monotonic() + timeout, -1
+        while True:
+            now = self.stats(name).get(counter, 0)
+            if (now >= at_least and now == last) or time.monotonic() > deadline:
+                return now
+            last = now
+            time.sleep(1.1)
+
+    def consumer_channels(self, name: str = ORDERS_QUEUE) -> set[str]:
+        """The broker's channels that consume from a queue (one per worker here)."""
+        consumers = self.api("GET", "consumers/%2F").json()
+        return {c["channel_details"]["name"] for c in consumers if c["queue"]["name"] == name}
+
+    def channel_deliveries(self, settle: bool = True) -> dict[str, int]:
+        """Messages the broker has delivered on each of its channels so far (deliver_get), by channel name; with
+        `settle`, once two readings 1.1 s apart agree (the broker samples its counters every second)."""
+        last: dict[str, int] | None = None
+        for _ in range(8):
+            channels = self.api("GET", "channels").json()
+            now = {c["name"]: int((c.get("message_stats") or {}).get("deliver_get", 0)) for c in channels}
+            if not settle or now == last:
+                return now
+            last = now
+            time.sleep(1.1)
+        return now
+
+    def deliveries_by_consumer(self, before: dict[str, int], total: int, timeout: float = 8) -> dict[str, int]:
+        """How many messages each consumer channel of the work queue got since `before` (a channel_deliveries()),
+        once the broker's statistics add up to `total` deliveries (or after `timeout` seconds)."""
+        deadline, last = time.monotonic() + timeout, None
+        while True:
+            consuming = self.consumer_channels()
+            delivered = self.channel_deliveries(settle=False)
+            now = {ch: n - before.get(ch, 0) for ch, n in delivered.items() if ch in consuming}
+            got = {ch: n for ch, n in now.items() if n > 0}
+            if (sum(got.values()) >= total and got == last) or time.monotonic() > deadline:
+                return got
+            last = got
+            time.sleep(1.1)
+
     # ---- orders and what the workers did with them --------------------------------------------------------
     def new_id(self, what: str = "o") -> str:
         return f"{what}-{self.tag}-{uuid.uuid4().hex[:6]}"

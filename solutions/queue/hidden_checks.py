@@ -63,6 +63,7 @@ def survives_a_broker_restart(ctx: CheckContext) -> None:
 def redelivery_takes_stock_once(ctx: CheckContext) -> None:
     p = Probe(ctx.lab)
     order = p.new_id("slip")
+    redelivered = p.stat_after(probe.ORDERS_QUEUE, "redeliver", 0)
     p.place(id=order, work=0.05, after=1.0)  # after taking stock, the worker prints a packing slip for 1 s ...
     try:
         took = wait_for(lambda: p.count("effects", order) >= 1, timeout=15)
@@ -70,7 +71,9 @@ def redelivery_takes_stock_once(ctx: CheckContext) -> None:
         p.kill_workers()  # ... and dies while printing it, before any ack
     finally:
         p.start_workers()
-    again = wait_for(lambda: p.count("attempts", order) >= 2, timeout=5)
+    # The broker's own count of redeliveries on the work queue: the order the killed worker held comes again.
+    again = p.stat_after(probe.ORDERS_QUEUE, "redeliver", redelivered + 1) > redelivered
+    wait_for(lambda: p.count("attempts", order) >= 2, timeout=5)
     p.settle([order], timeout=10)
     ctx.expect(
         again,
@@ -85,10 +88,18 @@ def redelivery_takes_stock_once(ctx: CheckContext) -> None:
 @check("queue.deadletter", points=1, title="the poison is retried, but only a few times, then dead-lettered")
 def bounded_retries(ctx: CheckContext) -> None:
     p = Probe(ctx.lab)
-    poison, _, letter = queue_public_checks().poison_run(ctx, p, good=2)
+    good = 2
+    delivered = p.stat_after(probe.ORDERS_QUEUE, "deliver_get", 0)
+    poison, _, letter = queue_public_checks().poison_run(ctx, p, good=good)
     tried = p.count("attempts", poison)
     ctx.expect(letter is not None, f"The poison order (tried {tried} times) did not reach orders.dead.")
     ctx.expect(2 <= tried <= 5, f"The poison order was tried {tried} times; expected a few retries (2 to 5).")
+    # The broker's own count: deliveries from orders.fulfil during the run, less one for each good order.
+    by_broker = p.stat_after(probe.ORDERS_QUEUE, "deliver_get", delivered + good + 2) - delivered - good
+    ctx.expect(
+        2 <= by_broker <= 5,
+        f"The broker delivered the poison order {by_broker} times from orders.fulfil; expected a few (2 to 5).",
+    )
 
 
 @check("queue.deadletter", points=1, title="with one worker, the orders behind a poison one keep flowing")
@@ -136,15 +147,31 @@ def three_workers_beat_one(ctx: CheckContext) -> None:
     for w in p.workers[1:]:
         ctx.lab.stop(w, timeout=2)
     try:
-        wait_for(lambda: (p.queue(probe.ORDERS_QUEUE) or {}).get("consumers") == 1, timeout=5)
+        alone = wait_for(lambda: (p.queue(probe.ORDERS_QUEUE) or {}).get("consumers") == 1, timeout=5)
+        ctx.expect(alone, "With two workers stopped, the broker does not count one consumer of orders.fulfil.")
+        before = p.channel_deliveries()
         rate1 = ctx.run_answer("measure", ctx.lab.url("orders"), 8, one, timeout=60)
+        by_broker1 = p.deliveries_by_consumer(before, 8)
     finally:
         p.start_workers()
     info1 = pub.batch_info(ctx, one)
     ctx.expect(len(info1["by_worker"]) == 1, f"With one worker running, {len(info1['by_worker'])} took part.")
+    ctx.expect(
+        len(by_broker1) == 1 and sum(by_broker1.values()) >= 8,
+        f"With one worker running, the broker delivered {sum(by_broker1.values())} messages to {len(by_broker1)} "
+        "consumer(s) of orders.fulfil; expected the 8 orders to one.",
+    )
     three = f"three-{uuid.uuid4().hex[:8]}"
-    wait_for(lambda: (p.queue(probe.ORDERS_QUEUE) or {}).get("consumers") == 3, timeout=5)
+    all_three = wait_for(lambda: (p.queue(probe.ORDERS_QUEUE) or {}).get("consumers") == 3, timeout=5)
+    ctx.expect(all_three, "With every worker started again, the broker does not count 3 consumers of orders.fulfil.")
+    before = p.channel_deliveries()
     rate3 = ctx.run_answer("measure", ctx.lab.url("orders"), 15, three, timeout=60)
+    by_broker3 = p.deliveries_by_consumer(before, 15)
+    ctx.expect(
+        len(by_broker3) == 3 and sum(by_broker3.values()) >= 15,
+        f"With three workers, the broker delivered {sum(by_broker3.values())} messages to {len(by_broker3)} "
+        "consumer(s) of orders.fulfil; expected the 15 orders shared by all three.",
+    )
     ctx.expect(
         isinstance(rate1, int | float) and isinstance(rate3, int | float) and rate3 >= 1.6 * rate1 > 0,
         f"measure() gave {rate1!r} orders/s with one worker and {rate3!r} with three; expected three to be "
