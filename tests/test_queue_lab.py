@@ -139,6 +139,24 @@ def test_a_broker_restart_keeps_persistent_messages_in_durable_queues_only(lab: 
     assert probe.wait_for(lambda: p.count("effects", order) == 1, timeout=10)
 
 
+def test_the_management_api_counts_deliveries_within_seconds(lab: msalab.Lab) -> None:
+    # The checks read the broker's counters (deliveries, redeliveries); lab.toml has it sample them every second
+    # instead of every 5 s, so that a check sees what just happened.
+    p = probe.Probe(lab)
+
+    def delivered() -> int:
+        return p.stats().get("deliver_get", 0)
+
+    before = delivered()
+    for _ in range(2):
+        p.place(work=0.01)
+    assert probe.wait_for(lambda: delivered() > before, timeout=10, step=0.05), "the counter moved: a sample was taken"
+    seen = delivered()
+    ids = [p.place(work=0.01) for _ in range(3)]
+    assert probe.wait_for(lambda: all(p.effects(ids).values()), timeout=5)
+    assert probe.wait_for(lambda: delivered() >= seen + 3, timeout=2.5), "the next sample came within seconds"
+
+
 def test_a_poison_message_loops_until_taken_out(lab: msalab.Lab) -> None:
     p = probe.Probe(lab)
     deploy(lab, "reliable", reference("reliable"))  # with ack on arrival the poison would vanish at once
