@@ -18,6 +18,7 @@ from msalab import answers, engine, labels
 from msalab.checking import run_checks
 from msalab.exercises import find, lab_exercises
 from msalab.paths import solutions_dir
+from msalab.results import CheckResult
 from msalab.topology import load_lab
 
 pytestmark = pytest.mark.docker
@@ -135,6 +136,19 @@ def test_schemathesis_finds_no_server_error(lab: msalab.Lab, tmp_path: Path) -> 
     print(tail)  # its summary, for the log (pytest -s or -rP)
 
 
+def _checks_with(lab: msalab.Lab, exercise: str, code: str, tmp_path: Path) -> dict[str, CheckResult]:
+    """Every check of one gateway exercise with `code` as its answer (and the references for the others);
+    the reference answer is back in place afterwards."""
+    name = exercise.split(".")[1]
+    deploy_reference(lab, [n for n in ("routing", "identity", "policy", "hiding", "aggregate") if n != name])
+    answers.deploy(lab, find(exercise), code)
+    try:
+        report = run_checks(lab, [exercise], tmp_path, include_hidden=True)
+    finally:
+        deploy_reference(lab, [name])
+    return {r.name: r for r in report.results}
+
+
 def test_a_gateway_that_skips_audience_and_issuer_loses_the_point(lab: msalab.Lab, tmp_path: Path) -> None:
     """Tokens validly signed by the lab's idp, but for another audience or from another issuer: only a gateway
     that verifies aud and iss refuses them, so a gateway that checks the signature alone must fail."""
@@ -143,23 +157,12 @@ def test_a_gateway_that_skips_audience_and_issuer_loses_the_point(lab: msalab.La
         "audience=AUDIENCE, issuer=ISSUER", 'options={"verify_aud": False, "verify_iss": False}'
     )
     assert careless != reference
-    deploy_reference(lab, ["routing", "policy", "hiding", "aggregate"])
-    answers.deploy(lab, find("gateway.identity"), careless)
-    try:
-        report = run_checks(lab, ["gateway.identity"], tmp_path, include_hidden=True)
-    finally:
-        deploy_reference(lab, ["identity"])
-    verdicts = {r.name: r for r in report.results}
+    verdicts = _checks_with(lab, "gateway.identity", careless, tmp_path)
     assert verdicts["needs_a_valid_token"].passed and verdicts["smuggled_identity"].passed
     forged = verdicts["forged_tokens"]
     assert not forged.passed and "another audience" in forged.message, forged.message
     skip_iss = reference.replace("audience=AUDIENCE, issuer=ISSUER", "audience=AUDIENCE")
-    answers.deploy(lab, find("gateway.identity"), skip_iss)
-    try:
-        report = run_checks(lab, ["gateway.identity"], tmp_path, include_hidden=True)
-    finally:
-        deploy_reference(lab, ["identity"])
-    forged = next(r for r in report.results if r.name == "forged_tokens")
+    forged = _checks_with(lab, "gateway.identity", skip_iss, tmp_path)["forged_tokens"]
     assert not forged.passed and "another issuer" in forged.message, forged.message
 
 
@@ -168,11 +171,5 @@ def test_a_gateway_that_drops_location_loses_the_point(lab: msalab.Lab, tmp_path
     reference = (solutions_dir() / "gateway" / "answers" / "hiding.py").read_text()
     dropping = reference.replace("if k not in REVEALING}", 'if k not in REVEALING and k != "location"}')
     assert dropping != reference
-    deploy_reference(lab, ["routing", "identity", "policy", "aggregate"])
-    answers.deploy(lab, find("gateway.hiding"), dropping)
-    try:
-        report = run_checks(lab, ["gateway.hiding"], tmp_path, include_hidden=True)
-    finally:
-        deploy_reference(lab, ["hiding"])
-    rewritten = next(r for r in report.results if r.name == "location_rewritten")
+    rewritten = _checks_with(lab, "gateway.hiding", dropping, tmp_path)["location_rewritten"]
     assert not rewritten.passed and "Location ''" in rewritten.message, rewritten.message
