@@ -24,7 +24,7 @@ import sys
 import httpx
 
 import msalab
-from msalab import answers, engine
+from msalab import answers
 from msalab.exercises import find
 from msalab.paths import solutions_dir
 
@@ -65,14 +65,10 @@ def table(title: str, result: dict[str, list[float]]) -> None:
 
 def memory(lab: msalab.Lab) -> None:
     print("\nmemory (docker stats, usage without page cache)")
-    total = 0.0
-    for service in lab.services:
-        stats = engine.client().containers.get(lab.container(service).id).stats(stream=False)
-        mem = stats.get("memory_stats", {})
-        used = (mem.get("usage", 0) - mem.get("stats", {}).get("cache", 0)) / 2**20
-        total += used
-        print(f"  {service:<10}{used:>8.1f} MiB")
-    print(f"  {'total':<10}{total:>8.1f} MiB")
+    used = lab.memory_mb()
+    for service, mib in used.items():
+        print(f"  {service:<10}{mib:>8.1f} MiB")
+    print(f"  {'total':<10}{sum(used.values()):>8.1f} MiB")
 
 
 def main() -> None:

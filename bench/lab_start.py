@@ -5,7 +5,7 @@ For each lab, in the same run and with the images present:
 - baseline: the same containers started one by one with the plain docker CLI (`docker create`, `docker cp`
   of the source, `docker start`) in dependency order, waited for with the same readiness probes;
 - slowest: the longest single container's own time from `docker start` to ready, within the baseline;
-- memory: the sum of the containers' RSS once the lab is ready.
+- memory: the sum of the containers' memory in use (without page cache) once the lab is ready.
 
 Usage: .venv/bin/python bench/lab_start.py [LAB ...] [--runs N]
 """
@@ -85,20 +85,11 @@ def _create_args(network: str, s: ServiceSpec) -> list[str]:
     return [*args, images.resolve(s.image, engine.image_present), *(s.command or [])]
 
 
-def rss_bytes(lab: msalab.Lab) -> int:
-    total = 0
-    for service in lab.services:
-        mem = lab.container(service).stats(stream=False)["memory_stats"]
-        stats = mem.get("stats", {})
-        total += int(stats.get("rss", stats.get("anon", mem.get("usage", 0))))
-    return total
-
-
-def ours(name: str) -> tuple[float, float, int]:
+def ours(name: str) -> tuple[float, float, float]:
     started = time.monotonic()
     lab = msalab.up(name, quiet=True)
     up = time.monotonic() - started
-    memory = rss_bytes(lab)
+    memory = sum(lab.memory_mb().values())
     gone = time.monotonic()
     lab.down()
     return up, time.monotonic() - gone, memory
@@ -136,14 +127,14 @@ def main() -> None:
         "up/1-by-1",
         "msalab down",
         "docker rm",
-        "RSS MiB",
+        "memory MiB",
     )
     print(" | ".join(header))
     print(" | ".join("---" for _ in header))
     for name, n, up, b, s, d, bd, mem in rows:
         print(
             f"{name} | {n} | {up:.2f} s | {b:.2f} s | {s:.2f} s | {up / s:.2f}x | {up / b:.2f}x | {d:.2f} s "
-            f"| {bd:.2f} s | {mem / 2**20:.0f}"
+            f"| {bd:.2f} s | {mem:.0f}"
         )
 
 

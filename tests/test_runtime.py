@@ -107,6 +107,19 @@ def test_messages_reach_the_real_broker(hello: msalab.Lab) -> None:
     assert listed.exit_code == 0 and "hello-events" in listed.output
 
 
+def test_memory_is_measured_per_running_container(hello: msalab.Lab) -> None:
+    used = hello.memory_mb()
+    assert set(used) == {"back", "front", "broker"}
+    # A Python web service needs tens of MiB and RabbitMQ more; a dead container holds none.
+    assert all(mib > 5 for mib in used.values()), used
+    assert used["broker"] > used["back"], used
+    hello.kill("back")
+    try:
+        assert hello.memory_mb()["back"] == 0
+    finally:
+        hello.start("back")
+
+
 def test_status_json_lists_the_lab_with_its_endpoints(hello: msalab.Lab) -> None:
     out = subprocess.run(
         [sys.executable, "-m", "msalab.cli", "status", "--json"], capture_output=True, text=True, check=True

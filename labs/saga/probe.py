@@ -302,13 +302,3 @@ class Shop:
     def statuses(self) -> dict[str, tuple[str, str]]:
         rows = self.sql("orders", f"SELECT id, status, reason FROM orders_db.orders WHERE id LIKE '{self.tag}-%'")
         return {oid: (status, reason) for oid, status, reason in rows}
-
-    # ---- the lab's memory ---------------------------------------------------------------------------------------
-    def memory_mb(self) -> dict[str, float]:
-        out = {}
-        for s in self.lab.services:
-            stats = self.lab.container(s).stats(stream=False)
-            mem = stats.get("memory_stats", {})
-            usage = mem.get("usage", 0) - mem.get("stats", {}).get("cache", 0)
-            out[s] = round(usage / 2**20, 1)
-        return out
