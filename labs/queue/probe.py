@@ -12,7 +12,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -23,6 +23,10 @@ from msalab.lab import Lab
 AUTH = ("guest", "guest")
 ORDERS_QUEUE = "orders.fulfil"
 DEAD_QUEUE = "orders.dead"
+# A little over the broker's statistics interval for message counters (1 s, set in lab.toml).
+SAMPLE_SECONDS = 1.1
+
+T = TypeVar("T")
 
 
 def wait_for(condition: Callable[[], Any], timeout: float, step: float = 0.1) -> Any:
@@ -33,6 +37,19 @@ def wait_for(condition: Callable[[], Any], timeout: float, step: float = 0.1) ->
         if value or time.monotonic() > deadline:
             return value
         time.sleep(step)
+
+
+def settled(read: Callable[[], T], enough: Callable[[T], bool], timeout: float) -> T:
+    """A reading of the broker's statistics once it is `enough` and two readings a sample apart agree, or the
+    last reading after `timeout` seconds. The broker samples its counters every second (see lab.toml), so a
+    reading that has not moved for one sample is what happened, not what is still on its way."""
+    deadline, last = time.monotonic() + timeout, None
+    while True:
+        now = read()
+        if (enough(now) and now == last) or time.monotonic() > deadline:
+            return now
+        last = now
+        time.sleep(SAMPLE_SECONDS)
 
 
 class Probe:
@@ -76,15 +93,8 @@ class Probe:
         return {k: int(v) for k, v in counters.items() if isinstance(v, int | float)}
 
     def stat_after(self, name: str, counter: str, at_least: int, timeout: float = 8) -> int:
-        """A queue's counter once it reaches `at_least` and stops moving (the broker samples its counters every
-        second, see lab.toml), or its value after `timeout` seconds."""
-        deadline, last = time.monotonic() + timeout, -1
-        while True:
-            now = self.stats(name).get(counter, 0)
-            if (now >= at_least and now == last) or time.monotonic() > deadline:
-                return now
-            last = now
-            time.sleep(1.1)
+        """A queue's counter once it reaches `at_least` and stops moving, or its value after `timeout` seconds."""
+        return settled(lambda: self.stats(name).get(counter, 0), lambda n: n >= at_least, timeout)
 
     def consumer_channels(self, name: str = ORDERS_QUEUE) -> set[str]:
         """The broker's channels that consume from a queue (one per worker here)."""
@@ -93,30 +103,25 @@ class Probe:
 
     def channel_deliveries(self, settle: bool = True) -> dict[str, int]:
         """Messages the broker has delivered on each of its channels so far (deliver_get), by channel name; with
-        `settle`, once two readings 1.1 s apart agree (the broker samples its counters every second)."""
-        last: dict[str, int] | None = None
-        for _ in range(8):
+        `settle`, once two readings a sample apart agree."""
+
+        def read() -> dict[str, int]:
             channels = self.api("GET", "channels").json()
-            now = {c["name"]: int((c.get("message_stats") or {}).get("deliver_get", 0)) for c in channels}
-            if not settle or now == last:
-                return now
-            last = now
-            time.sleep(1.1)
-        return now
+            return {c["name"]: int((c.get("message_stats") or {}).get("deliver_get", 0)) for c in channels}
+
+        return settled(read, lambda _: True, timeout=8) if settle else read()
 
     def deliveries_by_consumer(self, before: dict[str, int], total: int, timeout: float = 8) -> dict[str, int]:
         """How many messages each consumer channel of the work queue got since `before` (a channel_deliveries()),
         once the broker's statistics add up to `total` deliveries (or after `timeout` seconds)."""
-        deadline, last = time.monotonic() + timeout, None
-        while True:
+
+        def read() -> dict[str, int]:
             consuming = self.consumer_channels()
             delivered = self.channel_deliveries(settle=False)
             now = {ch: n - before.get(ch, 0) for ch, n in delivered.items() if ch in consuming}
-            got = {ch: n for ch, n in now.items() if n > 0}
-            if (sum(got.values()) >= total and got == last) or time.monotonic() > deadline:
-                return got
-            last = got
-            time.sleep(1.1)
+            return {ch: n for ch, n in now.items() if n > 0}
+
+        return settled(read, lambda got: sum(got.values()) >= total, timeout)
 
     # ---- orders and what the workers did with them --------------------------------------------------------
     def new_id(self, what: str = "o") -> str:

@@ -170,13 +170,26 @@ class Shop:
         )
         return int(rows[0][0])
 
+    def _lab_queues(self) -> dict[str, dict[str, Any]] | None:
+        """The broker's view of the lab's queues by name, or None while it cannot answer (a restart)."""
+        try:
+            qs = self.api("GET", "queues/%2F").json()
+        except (httpx.HTTPError, ValueError):
+            return None
+        if not isinstance(qs, list):
+            return None
+        return {q["name"]: q for q in qs if q.get("name") in QUEUES}
+
     def queued(self) -> int:
         """Messages in the lab's queues, ready or delivered and not yet acknowledged."""
-        try:
-            qs = httpx.get(f"{self.mgmt}/api/queues/%2F", auth=("guest", "guest"), timeout=10).json()
-        except (httpx.HTTPError, ValueError):
-            return -1
-        return sum(int(q.get("messages", 0) or 0) for q in qs if q.get("name") in QUEUES)
+        qs = self._lab_queues()
+        return -1 if qs is None else sum(int(q.get("messages", 0) or 0) for q in qs.values())
+
+    def consumers_back(self) -> bool:
+        """Every queue of the lab has its consumer again (the services reconnect to a restarted broker by
+        themselves, backing off for seconds)."""
+        qs = self._lab_queues()
+        return qs is not None and all(int((qs.get(name) or {}).get("consumers", 0) or 0) > 0 for name in QUEUES)
 
     def outbox(self) -> int:
         return int(self.sql("orders", "SELECT COUNT(*) FROM orders_db.outbox")[0][0])

@@ -5,8 +5,6 @@ from __future__ import annotations
 import importlib.util
 import sys
 
-import httpx
-
 from msalab.checks import CheckContext, check
 from msalab.paths import labs_dir
 
@@ -42,18 +40,6 @@ NEEDS_ALL = (
     "acknowledges after its commit and reply) and 3 (idempotent steps: after a crash the broker delivers again "
     "every command that was not acknowledged) all pass; fix whichever of those still fails first."
 )
-
-
-def _consumers_back(shop) -> bool:  # type: ignore[no-untyped-def]
-    """Every queue of the lab has its consumer again (the services reconnect to a restarted broker by themselves)."""
-    try:
-        queues = shop.api("GET", "queues/%2F").json()
-    except (httpx.HTTPError, ValueError):
-        return False
-    if not isinstance(queues, list):
-        return False
-    consumers = {q.get("name"): int(q.get("consumers", 0) or 0) for q in queues}
-    return all(consumers.get(name, 0) > 0 for name in probe.QUEUES)
 
 
 # ---- exercise 1 ------------------------------------------------------------------------------------------------------
@@ -108,7 +94,7 @@ def hidden_broker_restart_mid_burst(ctx: CheckContext) -> None:
     shop.burst(shop.workload(30, seed=25), "saga", kill="broker", kill_after=10, down_for=2.0)
     # Right after a restart the broker's statistics read empty while the services are still reconnecting (they
     # back off for seconds): settle() would take that for "nothing moves any more". Wait for every consumer first.
-    wait_for(lambda: _consumers_back(shop), timeout=30, step=0.5)
+    wait_for(shop.consumers_back, timeout=30, step=0.5)
     shop.settle(timeout=45, quiet=5.0)
     audit = shop.audit()
     ctx.expect(
