@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import json
+import time
+import uuid
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from conftest import labelled
+from conftest import REPO, labelled
 from msalab import notebooks
 from msalab.grader import Limits, grade_batch
 from msalab.notebooks import answer_cells, load_chapter, reference_answers
@@ -51,9 +53,73 @@ def _tampered() -> nbformat.NotebookNode:
     return nb
 
 
+MARK = f"msalab-hostile-{uuid.uuid4().hex[:8]}"  # names every process a hostile submission starts
+
+
+def _detached(loop_body: str) -> str:
+    """Answer code that starts a process outliving its kernel, running `loop_body` for ten minutes."""
+    script = (
+        f"import time\n# {MARK}\nend = time.time() + 600\nwhile time.time() < end:\n{loop_body}\n    time.sleep(0.2)\n"
+    )
+    return (
+        "import subprocess, sys\n"
+        f"subprocess.Popen([sys.executable, '-c', {script!r}], start_new_session=True,\n"
+        "                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+    )
+
+
+def _hostile(out: Path) -> dict[str, nbformat.NotebookNode]:
+    """Submissions that attack the grader: each keeps the honest greeting answer, so its cost is visible."""
+    honest_client = reference_answers(_chapter())["hello.client"]
+    steal = (
+        "import pathlib\n"
+        f"for root in [pathlib.Path({str(REPO)!r}), pathlib.Path('/course'), pathlib.Path.cwd()]:\n"
+        "    found = root / 'solutions' / 'hello' / 'answers' / 'client.py'\n"
+        "    if found.is_file():\n"
+        "        exec(found.read_text())\n"
+        "        break\n"
+        "else:\n"
+        "    def greet_via_front(base_url, name):\n"
+        "        raise RuntimeError('no reference answer within reach')\n"
+    )
+    kill_all = _detached(
+        "    try:\n"
+        "        import docker\n"
+        "        [c.kill() for c in docker.from_env().containers.list()]\n"
+        "    except Exception:\n"
+        "        pass"
+    )
+    forge = _detached(
+        "    try:\n"
+        f"        open({str(out / 'grades.csv')!r}, 'w').write('submission,total\\nforger,999\\n')\n"
+        "    except OSError:\n"
+        "        pass"
+    )
+    fork_bomb = (
+        "import os, time\n"
+        "while True:\n"
+        "    try:\n"
+        "        if os.fork() == 0:\n"
+        "            time.sleep(20)\n"
+        "            os._exit(0)\n"
+        "    except OSError:\n"
+        "        break\n"
+    )
+    return {
+        "steals": _set_answer(_solved(), "hello.client", steal),
+        "killer": _set_answer(_solved(), "hello.client", kill_all + honest_client),
+        "forger": _set_answer(_solved(), "hello.client", forge + honest_client),
+        "hog": _set_answer(_solved(), "hello.client", "blob = b'x' * (3 * 2**30)\n" + honest_client),
+        "forkbomb": _set_answer(_solved(), "hello.client", fork_bomb + honest_client),
+    }
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory: pytest.TempPathFactory, docker_engine: None) -> dict[str, dict]:
     subs = tmp_path_factory.mktemp("submissions")
+    out = tmp_path_factory.mktemp("grades")
+    for name, nb in _hostile(out).items():
+        nbformat.write(nb, subs / f"{name}.ipynb")
     nbformat.write(_solved(), subs / "solved.ipynb")
     nbformat.write(_tampered(), subs / "tampered.ipynb")
     nbformat.write(_set_answer(_solved(), "hello.client", "while True:\n    pass\n"), subs / "endless.ipynb")
@@ -62,7 +128,6 @@ def graded(tmp_path_factory: pytest.TempPathFactory, docker_engine: None) -> dic
     other = _solved()
     other.metadata["msalab"]["chapter"] = "99-other"
     nbformat.write(other, subs / "other_chapter.ipynb")
-    out = tmp_path_factory.mktemp("grades")
     grade_batch(
         sorted(subs.glob("*.ipynb")),
         out,
@@ -114,7 +179,7 @@ def test_bad_submissions_get_a_reason_and_a_zero_row(graded: dict) -> None:
 
 def test_outputs_for_the_class_and_for_gradescope(graded: dict) -> None:
     rows = {row["submission"]: row for row in graded["_csv"]}
-    assert set(rows) == {"solved", "tampered", "endless", "exits", "garbage", "other_chapter"}
+    assert set(rows) == {"solved", "tampered", "endless", "exits", "garbage", "other_chapter", *_hostile(REPO)}
     assert rows["solved"]["total"] == "4" and rows["endless"]["hello.client"] == "0"
     gs = json.loads((graded["_out"] / "solved" / "results.json").read_text())
     assert gs["score"] == 4 and {t["visibility"] for t in gs["tests"]} == {"visible", "after_published"}
@@ -123,6 +188,44 @@ def test_outputs_for_the_class_and_for_gradescope(graded: dict) -> None:
 
 def test_grading_leaves_no_container_behind(graded: dict) -> None:
     assert labelled() == (0, 0)
+
+
+# ---- the sandbox: hostile submissions in the same batch ------------------------------------------------------
+def test_the_reference_answer_is_out_of_reach(graded: dict) -> None:
+    r = graded["steals"]
+    assert scores(r) == {"hello.greeting": 2, "hello.client": 0}, r
+    assert any("no reference answer within reach" in c["message"] for c in r["exercises"]["hello.client"]["checks"])
+
+
+def test_killing_containers_through_docker_fails_and_a_neighbour_keeps_full_marks(graded: dict) -> None:
+    # The killer was graded beside the honest submissions (two workers) and reaches no Docker engine.
+    assert graded["solved"]["total"] == 4 and graded["killer"]["total"] == 4, graded["killer"]
+
+
+def test_forged_grades_and_detached_processes_change_nothing(graded: dict) -> None:
+    rows = {row["submission"]: row for row in graded["_csv"]}
+    assert rows["forger"]["total"] == "4" and "999" not in (graded["_out"] / "grades.csv").read_text()
+    time.sleep(1)  # a surviving forger would have written again by now
+    assert "999" not in (graded["_out"] / "grades.csv").read_text()
+    assert not _processes_with(MARK), "a process a submission started outlived its grading"
+
+
+def test_memory_and_process_limits_stop_a_submission_with_a_reason(graded: dict) -> None:
+    hog, bomb = graded["hog"], graded["forkbomb"]
+    assert any("more memory than the sandbox allows" in p for p in hog["problems"]), hog["problems"]
+    assert any("more processes than the sandbox allows" in p for p in bomb["problems"]), bomb["problems"]
+    assert scores(hog)["hello.greeting"] == 2 and scores(bomb)["hello.greeting"] == 2
+
+
+def _processes_with(text: str) -> list[int]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and text.encode() in (proc / "cmdline").read_bytes():
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
 
 
 # ---- release ---------------------------------------------------------------------------------------------------

@@ -23,12 +23,16 @@ __all__ = ["Lab", "MsalabError", "Report", "__version__", "attach", "check", "do
 
 def up(name: str, *, ports: Mapping[str, int] | None = None, quiet: bool = False) -> Lab:
     """Start lab `name`; it goes when this Python process (your notebook's kernel) goes."""
-    from msalab import runtime, session
+    from msalab import session
 
+    if session.sandboxed():
+        return session.current(name)
     if session.provided_session():
         provided = session.current(name)
         if provided is not None:
             return provided
+    from msalab import runtime
+
     return session.remember(runtime.up(name, mode="kernel", port_overrides=ports, quiet=quiet))
 
 
@@ -41,8 +45,10 @@ def attach(name: str, session: str | None = None) -> Lab:
 
 def down(name: str | None = None) -> int:
     """Remove lab `name` (every lab when None), whoever started it; returns how many containers went."""
-    from msalab import cleanup
+    from msalab import cleanup, session
 
+    if session.sandboxed():
+        return 0  # the grader removes the lab it graded
     return cleanup.remove(name).containers
 
 

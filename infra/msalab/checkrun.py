@@ -15,7 +15,7 @@ import time
 import traceback
 from pathlib import Path
 
-from msalab.checks import CheckContext, CheckFailed, CheckSpec, load_checks
+from msalab.checks import CheckContext, CheckFailed, CheckSpec, Runner, load_checks
 from msalab.exercises import find
 from msalab.lab import Lab
 from msalab.results import CheckResult, Report
@@ -54,13 +54,15 @@ def run_one(spec: CheckSpec, ctx: CheckContext) -> CheckResult:
     )
 
 
-def run(exercise_ids: list[str], lab: Lab, answers: Path, include_hidden: bool) -> Report:
+def run(
+    exercise_ids: list[str], lab: Lab, answers: Path, include_hidden: bool, runner: Runner | None = None
+) -> Report:
     report = Report()
     specs = load_checks(lab.name, include_hidden)
     for ex_id in exercise_ids:
         ex = find(ex_id)
         answer = answers / f"{ex.id}.py"
-        ctx = CheckContext(lab, ex, answer if answer.is_file() else None)
+        ctx = CheckContext(lab, ex, answer if answer.is_file() else None, runner)
         for spec in (s for s in specs if s.exercise == ex_id):
             report.results.append(run_one(spec, ctx))
     return report
@@ -72,11 +74,17 @@ def main() -> None:
     p.add_argument("--session", required=True)
     p.add_argument("--answers", type=Path, required=True)
     p.add_argument("--hidden", action="store_true")
+    p.add_argument("--sandbox", help="the answer box (container name) where learner code runs, under grading")
     p.add_argument("exercises", nargs="+")
     args = p.parse_args()
     try:
         lab = Lab.from_engine(args.lab, args.session)
-        report = run(args.exercises, lab, args.answers, args.hidden)
+        runner = None
+        if args.sandbox:
+            from msalab.sandbox import BoxRunner
+
+            runner = BoxRunner(args.sandbox, args.answers, lab)
+        report = run(args.exercises, lab, args.answers, args.hidden, runner)
     except Exception as e:
         report = Report(problem=f"The checks could not run: {e}")
     sys.stdout.write(json.dumps(report.to_json()))

@@ -20,7 +20,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from msalab.exercises import Exercise
 from msalab.lab import Lab
@@ -82,42 +82,68 @@ def load_checks(lab: str, include_hidden: bool) -> list[CheckSpec]:
 
 
 # ---- what a check gets -------------------------------------------------------------------------------------------
-_ANSWER_RUNNER = r"""
-import importlib.util, json, sys
-path, func, args = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
-spec = importlib.util.spec_from_file_location("answer", path)
-module = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(module)
-result = getattr(module, func)(*args)
-sys.stdout.write("\n@@msalab-result@@" + json.dumps(result))
-"""
+ANSWER_RUNNER = Path(__file__).with_name("answer_runner.py")
+RESULT_MARKER = "@@msalab-result@@"
+
+
+class Runner(Protocol):
+    """Where a check runs learner code: this machine (a learner's own), or a grading sandbox (sandbox.py)."""
+
+    def translate(self, value: Any) -> Any: ...
+
+    def path(self, host_path: Path) -> str: ...
+
+    def run(
+        self, script: Path, args: list[str], timeout: float, folder: Path | None
+    ) -> subprocess.CompletedProcess[str]: ...
+
+
+class LocalRunner:
+    def translate(self, value: Any) -> Any:
+        return value
+
+    def path(self, host_path: Path) -> str:
+        return str(host_path)
+
+    def run(
+        self, script: Path, args: list[str], timeout: float, folder: Path | None
+    ) -> subprocess.CompletedProcess[str]:
+        if folder is not None:
+            args = [a.replace("{folder}", str(folder)) for a in args]
+        return subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True, timeout=timeout)
 
 
 class CheckContext:
-    def __init__(self, lab: Lab, exercise: Exercise, answer_path: Path | None) -> None:
+    def __init__(self, lab: Lab, exercise: Exercise, answer_path: Path | None, runner: Runner | None = None) -> None:
         self.lab = lab
         self.exercise = exercise
         self.answer_path = answer_path
+        self.runner: Runner = runner or LocalRunner()
 
     def expect(self, condition: object, message: str) -> None:
         if not condition:
             raise CheckFailed(message)
 
+    def run_python(
+        self, script: Path, *args: str, folder: Path | None = None, timeout: float = 60
+    ) -> subprocess.CompletedProcess[str]:
+        """`python script *args` where learner code runs: a fresh process here, or the grading sandbox.
+
+        `folder` (a folder of this machine) is copied there first; "{folder}" in args names its copy."""
+        return self.runner.run(script, list(args), timeout, folder)
+
     def run_answer(self, func: str, *args: Any, timeout: float = 30) -> Any:
-        """Call `func(*args)` of the learner's answer module in a fresh Python process; JSON in, JSON out."""
+        """Call `func(*args)` of the learner's answer module in a fresh Python process; JSON in, JSON out.
+
+        Where that process runs, URLs of the lab's published ports in `args` are the lab's addresses there."""
         if self.answer_path is None or not self.answer_path.is_file():
             raise CheckFailed(f"There is no answer for {self.exercise.id} yet: run its answer cell first.")
+        payload = json.dumps(self.runner.translate(list(args)))
         try:
-            done = subprocess.run(
-                [sys.executable, "-c", _ANSWER_RUNNER, str(self.answer_path), func, json.dumps(args)],
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-            )
+            done = self.run_python(ANSWER_RUNNER, self.runner.path(self.answer_path), func, payload, timeout=timeout)
         except subprocess.TimeoutExpired:
             raise CheckFailed(f"Your {func}() did not finish within {timeout:.0f} s (an endless loop?).") from None
-        marker = "@@msalab-result@@"
-        if done.returncode != 0 or marker not in done.stdout:
+        if done.returncode != 0 or RESULT_MARKER not in done.stdout:
             tail = done.stderr.strip().splitlines()[-1:] or [f"exit code {done.returncode}"]
             raise CheckFailed(f"Your {func}() failed before returning: {tail[0]}")
-        return json.loads(done.stdout.rsplit(marker, 1)[1])
+        return json.loads(done.stdout.rsplit(RESULT_MARKER, 1)[1])

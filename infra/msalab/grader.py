@@ -9,28 +9,29 @@ no container is left behind.
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing
 import os
-import signal
+import shutil
 import tempfile
-import threading
 import time
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-from msalab import answers, checking, notebooks, runtime, session
+from msalab import answers, checking, execution, notebooks, runtime, sandbox, session
 from msalab.checks import load_checks
 from msalab.errors import MsalabError
 from msalab.exercises import find
 from msalab.lab import Lab
+from msalab.paths import course_root
+from msalab.release import release as release_tree
 from msalab.results import CheckResult, Report
+from msalab.sandbox import SandboxLimits
 
 DEFAULT_CELL_TIMEOUT = 300.0
 DEFAULT_NOTEBOOK_TIMEOUT = 1800.0
@@ -75,14 +76,17 @@ class Outcome:
 class Limits:
     cell_timeout: float = DEFAULT_CELL_TIMEOUT
     notebook_timeout: float = DEFAULT_NOTEBOOK_TIMEOUT
+    # Where submission code runs; None runs it on this machine, for trusted notebooks only (`--no-sandbox`).
+    sandbox: SandboxLimits | None = field(default_factory=SandboxLimits)
 
 
 # ---- one submission -------------------------------------------------------------------------------------------
-def grade_one(path: Path, limits: Limits, chapter_wanted: str | None = None) -> Outcome:
+def grade_one(path: Path, limits: Limits, chapter_wanted: str | None = None, release: Path | None = None) -> Outcome:
+    """Grade one submitted notebook; `release` is the student release that sandboxes see (made when None)."""
     started = time.monotonic()
     outcome = Outcome(submission=path.stem, chapter=None)
     try:
-        _grade_into(outcome, path, limits, chapter_wanted)
+        _grade_into(outcome, path, limits, chapter_wanted, release)
     except Exception as e:  # the grader's own trouble (engine gone, ...): that submission only
         outcome.problems.append(f"Grading stopped early: {e}")
         if not outcome.exercises:
@@ -91,7 +95,9 @@ def grade_one(path: Path, limits: Limits, chapter_wanted: str | None = None) -> 
     return outcome
 
 
-def _grade_into(outcome: Outcome, path: Path, limits: Limits, chapter_wanted: str | None) -> None:
+def _grade_into(
+    outcome: Outcome, path: Path, limits: Limits, chapter_wanted: str | None, release: Path | None
+) -> None:
     try:
         submitted = nbformat.read(path, as_version=4)
     except Exception:
@@ -119,58 +125,100 @@ def _grade_into(outcome: Outcome, path: Path, limits: Limits, chapter_wanted: st
 
     with tempfile.TemporaryDirectory(prefix="msalab-grade-") as tmp:
         work = Path(tmp)
-        lab = runtime.up(lab_name, mode="kernel", quiet=True)
-        try:
-            outcome.problems += execute(graded, lab, work, limits)
-            lab = _healthy(lab)
-            report = check_answers(lab, exercise_ids, answer_code, work / "answers")
-        finally:
-            lab.down()
+        if limits.sandbox is None:
+            report = _grade_unsandboxed(outcome, graded, lab_name, exercise_ids, answer_code, work, limits)
+        else:
+            tree = release or student_release()
+            report = _grade_sandboxed(outcome, graded, lab_name, exercise_ids, answer_code, work, limits, tree)
     _score(outcome, lab_name, exercise_ids, report)
 
 
+def _grade_sandboxed(
+    outcome: Outcome,
+    graded: nbformat.NotebookNode,
+    lab_name: str,
+    exercise_ids: list[str],
+    answer_code: dict[str, str],
+    work: Path,
+    limits: Limits,
+    release: Path,
+) -> Report:
+    """The notebook runs in a sandbox against a lab of its own; the checks then run against a fresh lab with
+    only the answers deployed, so nothing the notebook did to its lab (files changed, processes left running)
+    can reach a verdict. Learner code the checks call runs in an answer box."""
+    assert limits.sandbox is not None
+    folder = work / "answers"
+    folder.mkdir()
+    for ex_id in exercise_ids:
+        answers.save(find(ex_id), answer_code[ex_id], folder)
+    # The checks' lab boots while the notebook runs: most of a start is waiting for services to be ready.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="msalab-checks-lab") as pool:
+        fresh = pool.submit(runtime.up, lab_name, mode="kernel", quiet=True)
+        try:
+            lab = runtime.up(lab_name, mode="kernel", quiet=True)
+            try:
+                outcome.problems += sandbox.run_notebook(
+                    graded, lab, release, work, limits.cell_timeout, limits.notebook_timeout, limits.sandbox
+                )
+            finally:
+                lab.down()
+        except BaseException:
+            _down_when_up(fresh)
+            raise
+    lab = fresh.result()
+    try:
+        with sandbox.answer_box(lab, release, folder, limits.sandbox) as box:
+            return check_answers(lab, exercise_ids, answer_code, folder, box.name)
+    finally:
+        lab.down()
+
+
+def _down_when_up(starting: Future[Lab]) -> None:
+    try:
+        starting.result().down()
+    except Exception:
+        pass  # it failed to start: runtime.up removed what it had started
+
+
+def _grade_unsandboxed(
+    outcome: Outcome,
+    graded: nbformat.NotebookNode,
+    lab_name: str,
+    exercise_ids: list[str],
+    answer_code: dict[str, str],
+    work: Path,
+    limits: Limits,
+) -> Report:
+    lab = runtime.up(lab_name, mode="kernel", quiet=True)
+    try:
+        outcome.problems += execute(graded, lab, work, limits)
+        lab = _healthy(lab)
+        return check_answers(lab, exercise_ids, answer_code, work / "answers")
+    finally:
+        lab.down()
+
+
+_release: dict[Path, Path] = {}
+
+
+def student_release() -> Path:
+    """The student release that sandboxes see, written once per process (a batch writes one for all)."""
+    root = course_root()
+    if root not in _release or not _release[root].is_dir():
+        holder = Path(tempfile.mkdtemp(prefix="msalab-release-"))
+        atexit.register(shutil.rmtree, holder, True)
+        _release[root] = release_tree(holder / "course")
+    return _release[root]
+
+
 def execute(nb: nbformat.NotebookNode, lab: Lab, work: Path, limits: Limits) -> list[str]:
-    """Run the notebook in a fresh kernel that uses the grader's lab; returns problems worth reporting."""
+    """Run the notebook on this machine, unsandboxed, in a fresh kernel that uses the grader's lab."""
     env = {
         **os.environ,
         session.PROVIDED_ENV: lab.session,
         answers.ANSWERS_ENV: str(work / "kernel-answers"),
     }
-    client = NotebookClient(
-        nb,
-        timeout=limits.cell_timeout,
-        kernel_name="python3",
-        allow_errors=True,  # one broken cell must not cost the exercises after it
-        interrupt_on_timeout=True,
-        resources={"metadata": {"path": str(work)}},
-    )
-    running = {"cell": -1}
-    client.on_cell_start = lambda cell, cell_index: running.update(cell=cell_index)
-    deadline = threading.Timer(limits.notebook_timeout, _kill_kernel, args=[client])
-    deadline.start()
-    problems = []
-    try:
-        client.execute(env=env)
-    except DeadKernelError:
-        reason = "took longer than the notebook's time limit" if not deadline.is_alive() else "died"
-        problems.append(
-            f"The notebook's kernel {reason} while running cell {running['cell'] + 1}; later cells did not run."
-        )
-    except CellTimeoutError:
-        problems.append(f"Cell {running['cell'] + 1} ran longer than {limits.cell_timeout:.0f} s and was stopped.")
-    finally:
-        deadline.cancel()
-    for i, cell in enumerate(nb.cells):
-        for out in cell.get("outputs", []):
-            if out.get("output_type") == "error":
-                problems.append(f"Cell {i + 1} raised {out.get('ename')}: {out.get('evalue', '')[:200]}")
-    return problems
-
-
-def _kill_kernel(client: NotebookClient) -> None:
-    pid = getattr(getattr(client.km, "provisioner", None), "pid", None) if client.km else None
-    if pid:
-        os.kill(pid, signal.SIGKILL)
+    return execution.execute(nb, work, env, limits.cell_timeout, limits.notebook_timeout)
 
 
 def _healthy(lab: Lab) -> Lab:
@@ -192,7 +240,9 @@ def _healthy(lab: Lab) -> Lab:
     return lab
 
 
-def check_answers(lab: Lab, exercise_ids: list[str], code: dict[str, str], folder: Path) -> Report:
+def check_answers(
+    lab: Lab, exercise_ids: list[str], code: dict[str, str], folder: Path, sandbox: str | None = None
+) -> Report:
     folder.mkdir(parents=True, exist_ok=True)
     notes: list[str] = []
     for ex_id in exercise_ids:
@@ -203,7 +253,7 @@ def check_answers(lab: Lab, exercise_ids: list[str], code: dict[str, str], folde
                 answers.deploy(lab, ex, code[ex_id])
             except MsalabError as e:
                 notes.append(f"{ex_id}: {e.args[0].splitlines()[0]}")
-    report = checking.run_checks(lab, exercise_ids, folder, include_hidden=True)
+    report = checking.run_checks(lab, exercise_ids, folder, include_hidden=True, sandbox=sandbox)
     if notes:
         report.problem = " ".join(filter(None, [report.problem, *notes]))
     return report
@@ -245,12 +295,16 @@ def grade_batch(
 
     paths = sorted(submissions)
     out.mkdir(parents=True, exist_ok=True)
+    tree = None
+    if limits.sandbox is not None:
+        sandbox.preflight(limits.sandbox)  # a refused sandbox stops the batch before anything is graded
+        tree = student_release()
     outcomes: list[Outcome] = []
     bar = tqdm(total=len(paths), desc="grading", unit="submission", disable=quiet)
     # Each submission in a process of its own: a grader crash or leak stays with that submission.
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=ctx) as pool:
-        futures = {pool.submit(grade_one, p, limits, chapter): p for p in paths}
+        futures = {pool.submit(grade_one, p, limits, chapter, tree): p for p in paths}
         for f in as_completed(futures):
             try:
                 outcome = f.result()

@@ -43,6 +43,7 @@ class Lab:
     @classmethod
     def from_engine(cls, name: str, session: str | None = None, provided: bool = False) -> Lab:
         found = engine.client().containers.list(all=True, filters=labels.filters(name, session))
+        found = [c for c in found if labels.SERVICE in c.labels]  # not the grader's sandbox beside it
         if not found:
             raise MsalabError(f"Lab '{name}' is not running; start it with msalab.up('{name}').")
         sessions = {c.labels[labels.SESSION] for c in found}
@@ -61,6 +62,12 @@ class Lab:
     @property
     def services(self) -> list[str]:
         return sorted(self._containers)
+
+    @property
+    def network(self) -> str:
+        """The lab's own Docker network (every container of the lab is on it)."""
+        networks = next(iter(self._containers.values())).attrs["NetworkSettings"]["Networks"]
+        return str(next(iter(networks)))
 
     # ---- endpoints ------------------------------------------------------------------------------------
     @property
@@ -169,6 +176,11 @@ class Lab:
                 info.size, info.mode, info.mtime = len(data), 0o644, int(time.time())
                 tar.addfile(info, io.BytesIO(data))
         self.container(service).put_archive(dest, buf.getvalue())
+
+    def copy_out(self, service: str, path: str) -> bytes:
+        """A file or folder of a container, as a tar archive (what `docker cp` gives)."""
+        stream, _ = self.container(service).get_archive(path)
+        return b"".join(stream)
 
     def container(self, service: str) -> Container:
         return self._containers[self._known(service)]

@@ -45,7 +45,7 @@ def contracts_kept(ctx: CheckContext) -> None:
 def core_rules(ctx: CheckContext) -> None:
     names = ["reserve_takes_stock", "all_or_nothing", "unknown_item", "release_gives_back"]
     with tempfile.TemporaryDirectory() as tmp:
-        results = probe.scenarios(probe.fetch_package(ctx.lab, Path(tmp)), names)
+        results = probe.scenarios(probe.fetch_package(ctx.lab, Path(tmp)), names, ctx=ctx)
     failed = probe.failures(results, "name")
     ctx.expect(not failed, "The core, run with a dictionary for storage: " + "; ".join(failed))
 

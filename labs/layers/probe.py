@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from msalab.checks import CheckContext
 from msalab.lab import Lab
 
 HERE = Path(__file__).resolve().parent
@@ -22,8 +23,7 @@ PACKAGE = "/srv/inventory/inventory"
 
 def fetch_package(lab: Lab, dest: Path) -> Path:
     """Copy the package `inventory` as it runs in the container (your deployed answers included) into dest."""
-    stream, _ = lab.container("inventory").get_archive(PACKAGE)
-    with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as tar:
+    with tarfile.open(fileobj=io.BytesIO(lab.copy_out("inventory", PACKAGE))) as tar:
         tar.extractall(dest, filter="data")
     return dest
 
@@ -51,10 +51,21 @@ def broken_contracts(report: str) -> list[str]:
     return [line.split(" BROKEN")[0].strip() for line in report.splitlines() if line.rstrip().endswith("BROKEN")]
 
 
-def scenarios(folder: Path, names: list[str] | None = None, block: bool = False) -> list[dict]:
-    """Run the core's scenarios (scenarios.py) in a fresh process on this machine."""
-    args = [sys.executable, str(HERE / "scenarios.py"), str(folder), *(names or [])] + (["--block"] if block else [])
-    done = subprocess.run(args, capture_output=True, text=True, timeout=60)
+def scenarios(
+    folder: Path, names: list[str] | None = None, block: bool = False, ctx: CheckContext | None = None
+) -> list[dict]:
+    """Run the core's scenarios (scenarios.py) in a fresh process: where a check runs learner code (the grading
+    sandbox under grading), or on this machine."""
+    args = ["{folder}", *(names or [])] + (["--block"] if block else [])
+    if ctx is None:
+        done = subprocess.run(
+            [sys.executable, str(HERE / "scenarios.py"), str(folder), *args[1:]],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    else:
+        done = ctx.run_python(HERE / "scenarios.py", *args, folder=folder, timeout=60)
     try:
         return json.loads(done.stdout.strip().splitlines()[-1])
     except (IndexError, ValueError):

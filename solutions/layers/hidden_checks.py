@@ -29,7 +29,7 @@ HIDDEN_CONTRACT = {"hidden_contract.py": (solutions_dir() / "layers" / "hidden_c
 @check("layers.core", points=1, title="with no framework, driver or client installed: retries, domain errors")
 def core_alone(ctx: CheckContext) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        results = probe.scenarios(probe.fetch_package(ctx.lab, Path(tmp)), block=True)
+        results = probe.scenarios(probe.fetch_package(ctx.lab, Path(tmp)), block=True, ctx=ctx)
     failed = probe.failures(results, "name")
     ctx.expect(not failed, "The core, with fastapi, pymysql, kombu & co. unimportable: " + "; ".join(failed))
 
