@@ -123,12 +123,12 @@ class ChannelServer:
         self.path.unlink(missing_ok=True)
 
 
-def call(path: str, op: str, **args: Any) -> Any:
+def call(socket_path: str, op: str, /, **args: Any) -> Any:
     """The sandbox's side: ask the grader for one lab action; raises what the action raised, as MsalabError."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
         s.settimeout(IO_TIMEOUT)
         try:
-            s.connect(path)
+            s.connect(socket_path)
         except OSError as e:
             raise MsalabError(f"The grader's lab channel is not answering ({e}); the lab cannot be reached.") from None
         s.sendall(json.dumps({"op": op, "args": args}).encode() + b"\n")

@@ -27,6 +27,14 @@ def add_course_commands(sub: Any) -> None:
     g.add_argument("--timeout", type=float, default=1800, help="seconds a whole notebook may run")
     g.add_argument("--cell-timeout", type=float, default=300, help="seconds one cell may run")
     g.add_argument("--chapter", help="the chapter every submission must be")
+    g.add_argument("--memory", default="2g", help="memory one submission's sandbox may use (default 2g)")
+    g.add_argument("--pids", type=int, default=512, help="processes one submission's sandbox may run")
+    g.add_argument("--cpus", type=float, default=1.0, help="CPUs one submission's sandbox may use")
+    g.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="run submissions' code on this machine, with its Docker engine and files: trusted notebooks only",
+    )
     g.set_defaults(handler=cmd_grade)
 
     r = sub.add_parser("release", help="Write the student copy: no solutions, no hidden checks.")
@@ -70,11 +78,15 @@ def submissions(paths: list[Path]) -> list[Path]:
 
 def cmd_grade(args: argparse.Namespace) -> int:
     from msalab.grader import Limits, grade_batch
+    from msalab.sandbox import SandboxLimits
 
+    box = None if args.no_sandbox else SandboxLimits(memory=args.memory, pids=args.pids, cpus=args.cpus)
+    if box is None:
+        print("Grading WITHOUT a sandbox: submissions' code runs on this machine, with its Docker engine and files.")
     outcomes = grade_batch(
         submissions(args.submissions),
         args.out,
-        Limits(cell_timeout=args.cell_timeout, notebook_timeout=args.timeout),
+        Limits(cell_timeout=args.cell_timeout, notebook_timeout=args.timeout, sandbox=box),
         workers=args.workers,
         chapter=args.chapter,
     )

@@ -26,7 +26,19 @@ def run_checks() -> list[Check]:
     if docker_check.ok:
         checks += lab_images()
         checks.append(leftovers())
+        checks.append(grading_sandbox())
     return checks
+
+
+def grading_sandbox() -> Check:
+    """Whether `msalab grade` can seal submissions off here (it never falls back to grading unsandboxed)."""
+    from msalab.sandbox import SandboxLimits, SandboxRefused, preflight
+
+    try:
+        found = preflight(SandboxLimits())
+        return Check(True, found[0].upper() + found[1:] + ".")
+    except SandboxRefused as e:
+        return Check(False, f"Sandboxed grading is not possible here: {e}")
 
 
 def python_version() -> Check:
