@@ -15,24 +15,32 @@ import time
 import traceback
 from pathlib import Path
 
+from msalab import readiness
 from msalab.checks import CheckContext, CheckFailed, CheckSpec, Runner, load_checks
+from msalab.errors import MsalabError
 from msalab.exercises import find
 from msalab.lab import Lab
 from msalab.results import CheckResult, Report
 
 
-def run_one(spec: CheckSpec, ctx: CheckContext) -> CheckResult:
+def run_one(spec: CheckSpec, ctx: CheckContext, down: dict[str, str] | None = None) -> CheckResult:
+    """Run one check with its time limit; `down` names the lab's services that would not start, and why."""
     outcome: dict[str, object] = {}
+    not_ready = "; ".join(f"{service} is not ready: {why}" for service, why in (down or {}).items())
 
     def target() -> None:
         try:
             outcome["message"] = spec.func(ctx) or "passed"
             outcome["passed"] = True
         except (CheckFailed, AssertionError) as e:
-            outcome["message"] = str(e) or "the check's condition did not hold"
+            outcome["message"] = (str(e) or "the check's condition did not hold") + (
+                f" ({not_ready})" if not_ready else ""
+            )
         except Exception as e:  # the learner's code, or the lab, failed in a way the check did not foresee
             where = traceback.extract_tb(e.__traceback__)[-1]
-            outcome["message"] = f"{type(e).__name__}: {e} (at {Path(where.filename).name}:{where.lineno})"
+            seen = f"{type(e).__name__}: {e} (at {Path(where.filename).name}:{where.lineno})"
+            # A service that is down explains an unforeseen failure better than the check's own line does.
+            outcome["message"] = f"{not_ready} (the check saw {seen})" if not_ready else seen
 
     started = time.monotonic()
     worker = threading.Thread(target=target, daemon=True)  # a hung check is abandoned, and dies with the process
@@ -54,18 +62,38 @@ def run_one(spec: CheckSpec, ctx: CheckContext) -> CheckResult:
     )
 
 
-def run(
-    exercise_ids: list[str], lab: Lab, answers: Path, include_hidden: bool, runner: Runner | None = None
-) -> Report:
+def run(exercise_ids: list[str], lab: Lab, answers: Path, include_hidden: bool, runner: Runner | None = None) -> Report:
     report = Report()
     specs = load_checks(lab.name, include_hidden)
+    down: dict[str, str] = {}
     for ex_id in exercise_ids:
         ex = find(ex_id)
         answer = answers / f"{ex.id}.py"
         ctx = CheckContext(lab, ex, answer if answer.is_file() else None, runner)
+        revive(lab, down)
         for spec in (s for s in specs if s.exercise == ex_id):
-            report.results.append(run_one(spec, ctx))
+            report.results.append(run_one(spec, ctx, down))
     return report
+
+
+def revive(lab: Lab, down: dict[str, str]) -> None:
+    """Every exercise's checks start from a running lab: start what is stopped (a service that crashed under an
+    earlier check), unpause what is paused. A service that will not start is put in `down` with why, and not
+    tried again: its readiness limit is paid once."""
+    try:
+        states = lab.states()
+    except Exception:
+        return  # the engine's trouble: the checks will meet it and say so
+    for service, state in states.items():
+        if service in down or state == "running":
+            continue
+        try:
+            if state == "paused":
+                lab.unpause(service)
+            else:
+                lab.start(service)
+        except MsalabError as e:
+            down[service] = readiness.summary(str(e))
 
 
 def main() -> None:

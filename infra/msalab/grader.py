@@ -23,7 +23,7 @@ from typing import Any
 
 import nbformat
 
-from msalab import answers, checking, execution, notebooks, runtime, sandbox, session
+from msalab import answers, checking, execution, notebooks, readiness, runtime, sandbox, session
 from msalab.checks import load_checks
 from msalab.errors import MsalabError
 from msalab.exercises import find
@@ -78,6 +78,8 @@ class Limits:
     notebook_timeout: float = DEFAULT_NOTEBOOK_TIMEOUT
     # Where submission code runs; None runs it on this machine, for trusted notebooks only (`--no-sandbox`).
     sandbox: SandboxLimits | None = field(default_factory=SandboxLimits)
+    # False grades from the answers alone: no notebook run, the checks against a lab with the answers deployed.
+    execute_notebook: bool = True
 
 
 # ---- one submission -------------------------------------------------------------------------------------------
@@ -95,9 +97,7 @@ def grade_one(path: Path, limits: Limits, chapter_wanted: str | None = None, rel
     return outcome
 
 
-def _grade_into(
-    outcome: Outcome, path: Path, limits: Limits, chapter_wanted: str | None, release: Path | None
-) -> None:
+def _grade_into(outcome: Outcome, path: Path, limits: Limits, chapter_wanted: str | None, release: Path | None) -> None:
     try:
         submitted = nbformat.read(path, as_version=4)
     except Exception:
@@ -121,54 +121,61 @@ def _grade_into(
     # An exercise whose answer cell was deleted is graded on the chapter's stub, as if unanswered.
     stubs = notebooks.extract_answers(canonical)
     answer_code = {ex: given.get(ex, stubs[ex]) for ex in exercise_ids}
-    graded = notebooks.with_answers(canonical, answer_code)
+    sub = Submission(notebooks.with_answers(canonical, answer_code), lab_name, exercise_ids, answer_code, stubs)
 
     with tempfile.TemporaryDirectory(prefix="msalab-grade-") as tmp:
         work = Path(tmp)
         if limits.sandbox is None:
-            report = _grade_unsandboxed(outcome, graded, lab_name, exercise_ids, answer_code, work, limits)
+            report = _grade_unsandboxed(outcome, sub, work, limits)
         else:
-            tree = release or student_release()
-            report = _grade_sandboxed(outcome, graded, lab_name, exercise_ids, answer_code, work, limits, tree)
+            report = _grade_sandboxed(outcome, sub, work, limits, release or student_release())
     _score(outcome, lab_name, exercise_ids, report)
 
 
-def _grade_sandboxed(
-    outcome: Outcome,
-    graded: nbformat.NotebookNode,
-    lab_name: str,
-    exercise_ids: list[str],
-    answer_code: dict[str, str],
-    work: Path,
-    limits: Limits,
-    release: Path,
-) -> Report:
+@dataclass(frozen=True)
+class Submission:
+    """What is graded: the canonical chapter with the submission's answers, and the chapter's starting code."""
+
+    notebook: nbformat.NotebookNode
+    lab: str
+    exercises: list[str]
+    code: dict[str, str]  # exercise -> the submission's answer (the starting code where its cell was deleted)
+    stubs: dict[str, str]  # exercise -> the chapter's starting code
+
+
+def _grade_sandboxed(outcome: Outcome, sub: Submission, work: Path, limits: Limits, release: Path) -> Report:
     """The notebook runs in a sandbox against a lab of its own; the checks then run against a fresh lab with
     only the answers deployed, so nothing the notebook did to its lab (files changed, processes left running)
     can reach a verdict. Learner code the checks call runs in an answer box."""
     assert limits.sandbox is not None
     folder = work / "answers"
     folder.mkdir()
-    for ex_id in exercise_ids:
-        answers.save(find(ex_id), answer_code[ex_id], folder)
+    for ex_id in sub.exercises:
+        answers.save(find(ex_id), sub.code[ex_id], folder)
     # The checks' lab boots while the notebook runs: most of a start is waiting for services to be ready.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="msalab-checks-lab") as pool:
-        fresh = pool.submit(runtime.up, lab_name, mode="kernel", quiet=True)
+        fresh = pool.submit(runtime.up, sub.lab, mode="kernel", quiet=True)
         try:
-            lab = runtime.up(lab_name, mode="kernel", quiet=True)
-            try:
-                outcome.problems += sandbox.run_notebook(
-                    graded, lab, release, work, limits.cell_timeout, limits.notebook_timeout, limits.sandbox
-                )
-            finally:
-                lab.down()
+            if limits.execute_notebook:
+                outcome.problems += _run_notebook(sub, work, limits, release)
         except BaseException:
             _down_when_up(fresh)
             raise
     lab = fresh.result()
     try:
         with sandbox.answer_box(lab, release, folder, limits.sandbox) as box:
-            return check_answers(lab, exercise_ids, answer_code, folder, box.name)
+            return check_answers(lab, sub.exercises, sub.code, folder, box.name, sub.stubs)
+    finally:
+        lab.down()
+
+
+def _run_notebook(sub: Submission, work: Path, limits: Limits, release: Path) -> list[str]:
+    assert limits.sandbox is not None
+    lab = runtime.up(sub.lab, mode="kernel", quiet=True)
+    try:
+        return sandbox.run_notebook(
+            sub.notebook, lab, release, work, limits.cell_timeout, limits.notebook_timeout, limits.sandbox
+        )
     finally:
         lab.down()
 
@@ -180,20 +187,13 @@ def _down_when_up(starting: Future[Lab]) -> None:
         pass  # it failed to start: runtime.up removed what it had started
 
 
-def _grade_unsandboxed(
-    outcome: Outcome,
-    graded: nbformat.NotebookNode,
-    lab_name: str,
-    exercise_ids: list[str],
-    answer_code: dict[str, str],
-    work: Path,
-    limits: Limits,
-) -> Report:
-    lab = runtime.up(lab_name, mode="kernel", quiet=True)
+def _grade_unsandboxed(outcome: Outcome, sub: Submission, work: Path, limits: Limits) -> Report:
+    lab = runtime.up(sub.lab, mode="kernel", quiet=True)
     try:
-        outcome.problems += execute(graded, lab, work, limits)
-        lab = _healthy(lab)
-        return check_answers(lab, exercise_ids, answer_code, work / "answers")
+        if limits.execute_notebook:
+            outcome.problems += execute(sub.notebook, lab, work, limits)
+            lab = _healthy(lab)
+        return check_answers(lab, sub.exercises, sub.code, work / "answers", stubs=sub.stubs)
     finally:
         lab.down()
 
@@ -241,22 +241,54 @@ def _healthy(lab: Lab) -> Lab:
 
 
 def check_answers(
-    lab: Lab, exercise_ids: list[str], code: dict[str, str], folder: Path, sandbox: str | None = None
+    lab: Lab,
+    exercise_ids: list[str],
+    code: dict[str, str],
+    folder: Path,
+    sandbox: str | None = None,
+    stubs: dict[str, str] | None = None,
 ) -> Report:
+    """Deploy the answers and run every check. A service answer that keeps its service from starting is
+    blamed: it scores 0 with the cause, and the other exercises are checked with its starting code instead."""
     folder.mkdir(parents=True, exist_ok=True)
-    notes: list[str] = []
+    for ex_id in exercise_ids:
+        answers.save(find(ex_id), code[ex_id], folder)
+    blamed = deploy_answers(lab, exercise_ids, code, stubs or {})
+    checked = [ex for ex in exercise_ids if ex not in blamed]
+    report = checking.run_checks(lab, checked, folder, include_hidden=True, sandbox=sandbox) if checked else Report()
+    for spec in load_checks(lab.name, include_hidden=True):
+        if spec.exercise in blamed:
+            report.results.append(
+                CheckResult(
+                    spec.exercise, spec.name, spec.title, False, 0, spec.points, blamed[spec.exercise], spec.hidden
+                )
+            )
+    return report
+
+
+def deploy_answers(lab: Lab, exercise_ids: list[str], code: dict[str, str], stubs: dict[str, str]) -> dict[str, str]:
+    """Deploy service answers one at a time, each onto the ones before it; returns exercise -> why it was blamed.
+
+    One at a time, a service that does not come up points at the answer just deployed, and a hang costs its
+    readiness limit once. A blamed answer is replaced by the chapter's starting code (never by a reference)."""
+    blamed: dict[str, str] = {}
     for ex_id in exercise_ids:
         ex = find(ex_id)
-        answers.save(ex, code[ex_id], folder)
-        if ex.kind == "service":
-            try:
-                answers.deploy(lab, ex, code[ex_id])
-            except MsalabError as e:
-                notes.append(f"{ex_id}: {e.args[0].splitlines()[0]}")
-    report = checking.run_checks(lab, exercise_ids, folder, include_hidden=True, sandbox=sandbox)
-    if notes:
-        report.problem = " ".join(filter(None, [report.problem, *notes]))
-    return report
+        if ex.kind != "service":
+            continue
+        try:
+            answers.deploy(lab, ex, code[ex_id])
+        except MsalabError as e:
+            blamed[ex_id] = (
+                f"Your answer keeps {ex.service} from starting, so it earns nothing here and the other exercises "
+                f"were checked with its starting code instead: {readiness.summary(str(e))}"
+            )
+            if ex_id in stubs:
+                try:
+                    answers.deploy(lab, ex, stubs[ex_id])
+                except MsalabError:
+                    pass  # the starting code does not come up either: the checks that need it will say so
+    return blamed
 
 
 def _score(outcome: Outcome, lab_name: str, exercise_ids: list[str], report: Report) -> None:

@@ -99,3 +99,10 @@ def _probe(container: Container, ready: Readiness, since: float | None) -> bool:
     if ready.kind == "exec":
         return container.exec_run(list(ready.command)).exit_code == 0
     raise ValueError(f"unknown readiness kind {ready.kind}")
+
+
+def summary(message: str) -> str:
+    """One line from a NotReady message: "<what> stopped (exit code 1) before it was ready: <its last log line>"."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    head = lines[0].split("; its last log lines")[0] if lines else "it did not start"
+    return f"{head}: {lines[-1][:300]}" if len(lines) > 1 else head

@@ -1,0 +1,67 @@
+"""Fair grading, against real labs: one broken answer costs only its own exercise, and the grader says which.
+
+For every chapter with exercises, the reference answers with one of them broken (an endless loop, an exit at
+import, a syntax error) must score full marks less at most that exercise's points, and the broken exercise's
+feedback must say what went wrong. Which exercise and which breakage rotates from day to day (CI time is a
+budget); `bench/fair_grading.py` runs the whole matrix. Graded from the answers (no notebook run): what is
+tested here is how answers are deployed and checked; the notebook's own limits are tested in test_grading.py.
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from msalab import notebooks
+from msalab.grader import Limits, grade_one
+
+pytestmark = [pytest.mark.docker, pytest.mark.chapter]
+
+BREAKAGES = {
+    "endless-loop": "while True:\n    pass\n",
+    "exit-at-import": "import os\nos._exit(1)\n",
+    "syntax-error": "def broken(:\n    pass\n",
+}
+# What the broken exercise's feedback says, whichever kind of answer it is (a service's file or a module).
+SAYS = {
+    "endless-loop": ("was not ready after", "did not finish within"),
+    "exit-at-import": ("stopped (exit code", "failed before returning"),
+    "syntax-error": ("SyntaxError", "stopped (exit code"),
+}
+
+
+def _cases() -> list[tuple[Path, str, str]]:
+    day = datetime.date.today().toordinal()
+    cases = []
+    for i, path in enumerate(notebooks.chapter_paths()):
+        exercises = list(notebooks.answer_cells(nbformat.read(path, as_version=4)))
+        if exercises:
+            kinds = list(BREAKAGES)
+            cases.append((path, exercises[(day + i) % len(exercises)], kinds[(day + 2 * i) % len(kinds)]))
+    return cases
+
+
+CASES = _cases()
+
+
+@pytest.mark.parametrize(("path", "exercise", "breakage"), CASES, ids=[f"{p.stem}-{e}-{b}" for p, e, b in CASES])
+def test_one_broken_answer_costs_only_its_exercise(
+    path: Path, exercise: str, breakage: str, tmp_path: Path, clean_engine: None
+) -> None:
+    nb = notebooks.load_chapter(path.stem)[1]
+    answers = notebooks.reference_answers(nb)
+    answers[exercise] = BREAKAGES[breakage]
+    submitted = tmp_path / f"{path.stem}.ipynb"
+    nbformat.write(notebooks.with_answers(nb, answers), submitted)
+
+    outcome = grade_one(submitted, Limits(execute_notebook=False), path.stem)
+
+    broken = outcome.exercises[exercise]
+    others = {ex: (e.score, e.max) for ex, e in outcome.exercises.items() if ex != exercise}
+    assert all(score == full for score, full in others.values()), outcome.to_json()
+    assert broken.score == 0, outcome.to_json()
+    said = " ".join(c.message for c in broken.checks)
+    assert any(words in said for words in SAYS[breakage]), said
