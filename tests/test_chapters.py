@@ -15,7 +15,6 @@ from msalab import notebooks
 CHAPTERS = sorted((REPO / "chapters").glob("*.ipynb"))
 
 
-
 UNGRADED = [p for p in CHAPTERS if not notebooks.answer_cells(nbformat.read(p, as_version=4))]
 
 

@@ -11,6 +11,9 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbclient.util import run_sync
+
+from msalab import notebooks
 
 
 def execute(
@@ -25,20 +28,32 @@ def execute(
         interrupt_on_timeout=True,
         resources={"metadata": {"path": str(cwd)}},
     )
-    running = {"cell": -1}
-    client.on_cell_start = lambda cell, cell_index: running.update(cell=cell_index)
     deadline = threading.Timer(notebook_timeout, _kill_kernel, args=[client])
     deadline.start()
     problems = []
     try:
-        client.execute(env=dict(env))
-    except DeadKernelError:
-        reason = "took longer than the notebook's time limit" if not deadline.is_alive() else "died"
-        problems.append(
-            f"The notebook's kernel {reason} while running cell {running['cell'] + 1}; later cells did not run."
-        )
-    except CellTimeoutError:
-        problems.append(f"Cell {running['cell'] + 1} ran longer than {cell_timeout:.0f} s and was stopped.")
+        with client.setup_kernel(env=dict(env)):
+            restarted = False
+            for index, cell in enumerate(nb.cells):
+                if cell.cell_type != "code" or (restarted and not notebooks.answer_id(cell)):
+                    continue  # after a restart the demos lack what they build on; the answers do not
+                try:
+                    client.execute_cell(cell, index)
+                except DeadKernelError:
+                    if not deadline.is_alive():
+                        problems.append(
+                            f"The notebook ran past its time limit ({notebook_timeout:.0f} s) in cell {index + 1} "
+                            "and was stopped; later cells did not run."
+                        )
+                        break
+                    problems.append(
+                        f"The notebook's kernel died while running cell {index + 1}; it was restarted and the "
+                        "answer cells after it still ran."
+                    )
+                    _restart(client)
+                    restarted = True
+                except CellTimeoutError:  # the kernel did not answer an interrupt
+                    problems.append(f"Cell {index + 1} ran longer than {cell_timeout:.0f} s and was stopped.")
     finally:
         deadline.cancel()
     for i, cell in enumerate(nb.cells):
@@ -46,6 +61,13 @@ def execute(
             if out.get("output_type") == "error":
                 problems.append(f"Cell {i + 1} raised {out.get('ename')}: {out.get('evalue', '')[:200]}")
     return problems
+
+
+def _restart(client: NotebookClient) -> None:
+    """A fresh kernel on the same connection, with the answer cells' magic loaded again."""
+    run_sync(client.km.restart_kernel)(now=True)
+    run_sync(client.kc.wait_for_ready)(timeout=60)
+    client.execute_cell(nbformat.v4.new_code_cell("import msalab"), 0)
 
 
 def _kill_kernel(client: NotebookClient) -> None:
