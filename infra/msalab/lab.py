@@ -65,9 +65,13 @@ class Lab:
 
     @property
     def network(self) -> str:
-        """The lab's own Docker network (every container of the lab is on it)."""
-        networks = next(iter(self._containers.values())).attrs["NetworkSettings"]["Networks"]
-        return str(next(iter(networks)))
+        """The lab's own Docker network (a sidecar in another container's namespace has none of its own)."""
+        for container in self._containers.values():
+            networks = container.attrs["NetworkSettings"]["Networks"] or {}
+            named = [n for n in networks if n not in ("bridge", "host", "none")]
+            if named:
+                return str(named[0])
+        raise MsalabError(f"Lab '{self.name}' has no network of its own; start it again.")
 
     # ---- endpoints ------------------------------------------------------------------------------------
     @property
