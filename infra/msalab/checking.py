@@ -16,9 +16,15 @@ CHECK_RUN_TIMEOUT = 600
 
 
 def run_checks(
-    lab: Lab, exercise_ids: list[str], answers: Path, include_hidden: bool, sandbox: str | None = None
+    lab: Lab,
+    exercise_ids: list[str],
+    answers: Path,
+    include_hidden: bool,
+    sandbox: str | None = None,
+    replaced: dict[str, str] | None = None,
 ) -> Report:
-    """Run checks in a process of their own; `sandbox` names the answer box where learner code runs."""
+    """Run checks in a process of their own; `sandbox` names the answer box where learner code runs, `replaced`
+    the exercises whose answers the grader replaced by their starting code."""
     cmd = [
         sys.executable,
         "-m",
@@ -34,6 +40,8 @@ def run_checks(
         cmd.append("--hidden")
     if sandbox:
         cmd += ["--sandbox", sandbox]
+    if replaced:
+        cmd += ["--replaced", json.dumps(replaced)]
     try:
         done = subprocess.run(cmd + exercise_ids, capture_output=True, text=True, timeout=CHECK_RUN_TIMEOUT)
     except subprocess.TimeoutExpired:

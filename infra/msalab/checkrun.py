@@ -62,7 +62,16 @@ def run_one(spec: CheckSpec, ctx: CheckContext, down: dict[str, str] | None = No
     )
 
 
-def run(exercise_ids: list[str], lab: Lab, answers: Path, include_hidden: bool, runner: Runner | None = None) -> Report:
+def run(
+    exercise_ids: list[str],
+    lab: Lab,
+    answers: Path,
+    include_hidden: bool,
+    runner: Runner | None = None,
+    replaced: dict[str, str] | None = None,
+) -> Report:
+    """The checks of these exercises, in order. `replaced`: exercises whose answers the grader had to replace by
+    their starting code, with why; a check that needs one of them is not run and says so."""
     report = Report()
     specs = load_checks(lab.name, include_hidden)
     down: dict[str, str] = {}
@@ -72,8 +81,25 @@ def run(exercise_ids: list[str], lab: Lab, answers: Path, include_hidden: bool, 
         ctx = CheckContext(lab, ex, answer if answer.is_file() else None, runner)
         revive(lab, down)
         for spec in (s for s in specs if s.exercise == ex_id):
-            report.results.append(run_one(spec, ctx, down))
+            missing = [ex for ex in spec.needs if ex in (replaced or {})]
+            if missing:
+                report.results.append(not_run(spec, missing[0]))
+            else:
+                report.results.append(run_one(spec, ctx, down))
     return report
+
+
+def not_run(spec: CheckSpec, needed: str) -> CheckResult:
+    return CheckResult(
+        exercise=spec.exercise,
+        name=spec.name,
+        title=spec.title,
+        passed=False,
+        points=0,
+        max_points=spec.points,
+        message=f"Not checked: this check needs {needed} working too, and that answer keeps its service from starting.",
+        hidden=spec.hidden,
+    )
 
 
 def revive(lab: Lab, down: dict[str, str]) -> None:
@@ -103,6 +129,7 @@ def main() -> None:
     p.add_argument("--answers", type=Path, required=True)
     p.add_argument("--hidden", action="store_true")
     p.add_argument("--sandbox", help="the answer box (container name) where learner code runs, under grading")
+    p.add_argument("--replaced", default="{}", help="JSON: exercise -> why the grader replaced its answer")
     p.add_argument("exercises", nargs="+")
     args = p.parse_args()
     try:
@@ -112,7 +139,7 @@ def main() -> None:
             from msalab.sandbox import BoxRunner
 
             runner = BoxRunner(args.sandbox, args.answers, lab)
-        report = run(args.exercises, lab, args.answers, args.hidden, runner)
+        report = run(args.exercises, lab, args.answers, args.hidden, runner, json.loads(args.replaced))
     except Exception as e:
         report = Report(problem=f"The checks could not run: {e}")
     sys.stdout.write(json.dumps(report.to_json()))

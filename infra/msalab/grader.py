@@ -255,7 +255,11 @@ def check_answers(
         answers.save(find(ex_id), code[ex_id], folder)
     blamed = deploy_answers(lab, exercise_ids, code, stubs or {})
     checked = [ex for ex in exercise_ids if ex not in blamed]
-    report = checking.run_checks(lab, checked, folder, include_hidden=True, sandbox=sandbox) if checked else Report()
+    report = (
+        checking.run_checks(lab, checked, folder, include_hidden=True, sandbox=sandbox, replaced=blamed)
+        if checked
+        else Report()
+    )
     for spec in load_checks(lab.name, include_hidden=True):
         if spec.exercise in blamed:
             report.results.append(

@@ -24,7 +24,12 @@ PACKAGE = "/srv/inventory/inventory"
 def fetch_package(lab: Lab, dest: Path) -> Path:
     """Copy the package `inventory` as it runs in the container (your deployed answers included) into dest."""
     with tarfile.open(fileobj=io.BytesIO(lab.copy_out("inventory", PACKAGE))) as tar:
-        tar.extractall(dest, filter="data")
+        # The data filter refuses links and paths out of dest; Debian 12's Python 3.11.2 (the grading sandbox's)
+        # predates it, and there the archive comes from the lab's own container, through the grader.
+        if hasattr(tarfile, "data_filter"):
+            tar.extractall(dest, filter="data")
+        else:
+            tar.extractall(dest)
     return dest
 
 
