@@ -16,6 +16,7 @@ import nbformat
 import pytest
 
 from msalab import notebooks
+from msalab.checks import load_checks
 from msalab.grader import Limits, grade_one
 
 pytestmark = [pytest.mark.docker, pytest.mark.chapter]
@@ -60,8 +61,17 @@ def test_one_broken_answer_costs_only_its_exercise(
     outcome = grade_one(submitted, Limits(execute_notebook=False), path.stem)
 
     broken = outcome.exercises[exercise]
-    others = {ex: (e.score, e.max) for ex, e in outcome.exercises.items() if ex != exercise}
-    assert all(score == full for score, full in others.values()), outcome.to_json()
+    # A check that declares it needs the broken exercise too (a whole saga through a crash) cannot pass; it must
+    # say why. Every other check of every other exercise keeps its points.
+    needing = {(c.exercise, c.name) for c in load_checks(nb.metadata["msalab"]["lab"], True) if exercise in c.needs}
+    for ex, scored in outcome.exercises.items():
+        for c in scored.checks:
+            if ex == exercise:
+                continue
+            if (ex, c.name) in needing and not c.passed:
+                assert c.message.startswith(f"Not checked: this check needs {exercise}"), c.message
+            else:
+                assert c.passed, (ex, c.name, c.message)
     assert broken.score == 0, outcome.to_json()
     said = " ".join(c.message for c in broken.checks)
     assert any(words in said for words in SAYS[breakage]), said

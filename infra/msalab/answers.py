@@ -35,7 +35,7 @@ def save(exercise: Exercise, source: str, folder: Path | None = None) -> Path:
     return path
 
 
-def deploy(lab: Lab, exercise: Exercise, source: str) -> float:
+def deploy(lab: Lab, exercise: Exercise, source: str, ready_within: float | None = None) -> float:
     """Put a service answer into its container (every replica) and restart it; returns seconds until ready.
 
     Raises NotReady (with the container's last log lines) when the answer keeps the service from starting.
@@ -48,7 +48,7 @@ def deploy(lab: Lab, exercise: Exercise, source: str) -> float:
 
     def redeploy(service: str) -> None:
         lab.put_files(service, {name: source}, folder)
-        lab.restart(service, timeout=2)
+        lab.restart(service, timeout=2, ready_within=ready_within)
 
     with ThreadPoolExecutor(max_workers=len(replicas)) as pool:  # replicas restart side by side
         for done in [pool.submit(redeploy, r) for r in replicas]:

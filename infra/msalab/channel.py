@@ -51,7 +51,9 @@ def _actions(lab: Lab) -> dict[str, Callable[..., Any]]:
         "kill": lambda service: lab.kill(service),
         "stop": lambda service, timeout=5: lab.stop(service, timeout=int(timeout)),
         "start": lambda service, wait=True: lab.start(service, wait=bool(wait)),
-        "restart": lambda service, wait=True, timeout=5: lab.restart(service, wait=bool(wait), timeout=int(timeout)),
+        "restart": lambda service, wait=True, timeout=5, ready_within=None: lab.restart(
+            service, wait=bool(wait), timeout=int(timeout), ready_within=ready_within
+        ),
         "pause": lambda service: lab.pause(service),
         "unpause": lambda service: lab.unpause(service),
         "wait_ready": lambda service: lab.wait_ready(service),

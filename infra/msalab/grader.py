@@ -35,6 +35,7 @@ from msalab.sandbox import SandboxLimits
 
 DEFAULT_CELL_TIMEOUT = 300.0
 DEFAULT_NOTEBOOK_TIMEOUT = 1800.0
+DEFAULT_DEPLOY_TIMEOUT = 60.0
 
 
 @dataclass
@@ -80,6 +81,8 @@ class Limits:
     sandbox: SandboxLimits | None = field(default_factory=SandboxLimits)
     # False grades from the answers alone: no notebook run, the checks against a lab with the answers deployed.
     execute_notebook: bool = True
+    # How long a service may take to be ready again with an answer deployed: what a hanging answer costs, once.
+    deploy_timeout: float = DEFAULT_DEPLOY_TIMEOUT
 
 
 # ---- one submission -------------------------------------------------------------------------------------------
@@ -164,7 +167,7 @@ def _grade_sandboxed(outcome: Outcome, sub: Submission, work: Path, limits: Limi
     lab = fresh.result()
     try:
         with sandbox.answer_box(lab, release, folder, limits.sandbox) as box:
-            return check_answers(lab, sub.exercises, sub.code, folder, box.name, sub.stubs)
+            return check_answers(lab, sub.exercises, sub.code, folder, box.name, sub.stubs, limits.deploy_timeout)
     finally:
         lab.down()
 
@@ -193,7 +196,9 @@ def _grade_unsandboxed(outcome: Outcome, sub: Submission, work: Path, limits: Li
         if limits.execute_notebook:
             outcome.problems += execute(sub.notebook, lab, work, limits)
             lab = _healthy(lab)
-        return check_answers(lab, sub.exercises, sub.code, work / "answers", stubs=sub.stubs)
+        return check_answers(
+            lab, sub.exercises, sub.code, work / "answers", stubs=sub.stubs, deploy_timeout=limits.deploy_timeout
+        )
     finally:
         lab.down()
 
@@ -247,13 +252,14 @@ def check_answers(
     folder: Path,
     sandbox: str | None = None,
     stubs: dict[str, str] | None = None,
+    deploy_timeout: float | None = None,
 ) -> Report:
     """Deploy the answers and run every check. A service answer that keeps its service from starting is
     blamed: it scores 0 with the cause, and the other exercises are checked with its starting code instead."""
     folder.mkdir(parents=True, exist_ok=True)
     for ex_id in exercise_ids:
         answers.save(find(ex_id), code[ex_id], folder)
-    blamed = deploy_answers(lab, exercise_ids, code, stubs or {})
+    blamed = deploy_answers(lab, exercise_ids, code, stubs or {}, deploy_timeout)
     checked = [ex for ex in exercise_ids if ex not in blamed]
     report = (
         checking.run_checks(lab, checked, folder, include_hidden=True, sandbox=sandbox, replaced=blamed)
@@ -270,7 +276,9 @@ def check_answers(
     return report
 
 
-def deploy_answers(lab: Lab, exercise_ids: list[str], code: dict[str, str], stubs: dict[str, str]) -> dict[str, str]:
+def deploy_answers(
+    lab: Lab, exercise_ids: list[str], code: dict[str, str], stubs: dict[str, str], within: float | None = None
+) -> dict[str, str]:
     """Deploy service answers one at a time, each onto the ones before it; returns exercise -> why it was blamed.
 
     One at a time, a service that does not come up points at the answer just deployed, and a hang costs its
@@ -281,7 +289,7 @@ def deploy_answers(lab: Lab, exercise_ids: list[str], code: dict[str, str], stub
         if ex.kind != "service":
             continue
         try:
-            answers.deploy(lab, ex, code[ex_id])
+            answers.deploy(lab, ex, code[ex_id], within)
         except MsalabError as e:
             blamed[ex_id] = (
                 f"Your answer keeps {ex.service} from starting, so it earns nothing here and the other exercises "
@@ -289,7 +297,7 @@ def deploy_answers(lab: Lab, exercise_ids: list[str], code: dict[str, str], stub
             )
             if ex_id in stubs:
                 try:
-                    answers.deploy(lab, ex, stubs[ex_id])
+                    answers.deploy(lab, ex, stubs[ex_id], within)
                 except MsalabError:
                     pass  # the starting code does not come up either: the checks that need it will say so
     return blamed

@@ -86,8 +86,8 @@ class RemoteLab:
     def start(self, service: str, wait: bool = True) -> float:
         return float(self._call("start", service=service, wait=wait))
 
-    def restart(self, service: str, wait: bool = True, timeout: int = 5) -> float:
-        return float(self._call("restart", service=service, wait=wait, timeout=timeout))
+    def restart(self, service: str, wait: bool = True, timeout: int = 5, ready_within: float | None = None) -> float:
+        return float(self._call("restart", service=service, wait=wait, timeout=timeout, ready_within=ready_within))
 
     def pause(self, service: str) -> None:
         self._call("pause", service=service)

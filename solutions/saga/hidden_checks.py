@@ -85,7 +85,10 @@ def hidden_orchestrator_killed(ctx: CheckContext) -> None:
 
 
 @check(
-    "saga.orchestration", points=2, title="30 orders, the broker killed mid-burst and back 2 s later: invariants hold"
+    "saga.orchestration",
+    points=2,
+    title="30 orders, the broker killed mid-burst and back 2 s later: invariants hold",
+    needs=("saga.crashsafe", "saga.idempotent"),
 )
 def hidden_broker_restart_mid_burst(ctx: CheckContext) -> None:
     shop = Shop(ctx.lab)
@@ -107,13 +110,23 @@ def hidden_broker_restart_mid_burst(ctx: CheckContext) -> None:
 
 
 # ---- exercise 2 ------------------------------------------------------------------------------------------------------
-@check("saga.crashsafe", points=2, title="30 orders, payment killed mid-burst and back 2 s later: invariants hold")
+@check(
+    "saga.crashsafe",
+    points=2,
+    title="30 orders, payment killed mid-burst and back 2 s later: invariants hold",
+    needs=("saga.orchestration", "saga.idempotent"),
+)
 def hidden_saga_survives_payment_kill(ctx: CheckContext) -> None:
     public.random_workload(ctx, "saga", 30, seed=23, kill="payment", hint=NEEDS_ALL)
 
 
 # ---- exercise 3 ------------------------------------------------------------------------------------------------------
-@check("saga.idempotent", points=2, title="payment dies after its commit, before the ack: charged once, answered")
+@check(
+    "saga.idempotent",
+    points=2,
+    title="payment dies after its commit, before the ack: charged once, answered",
+    needs=("saga.crashsafe",),  # the command must be redelivered to be answered again
+)
 def hidden_crash_after_commit(ctx: CheckContext) -> None:
     shop = Shop(ctx.lab)
     tap = shop.listen("reply.orders")
