@@ -39,6 +39,17 @@ class Telemetry:
         self.mgmt = lab.url("broker", "management")
         self.http = httpx.Client(timeout=15)
 
+    def prometheus_ready(self, timeout: float = 30) -> bool:
+        """Prometheus answers (it may be restarting with a new rules file)."""
+
+        def ready() -> bool:
+            try:
+                return self.http.get(f"{self.prom}/-/ready").status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        return wait_for(ready, timeout)
+
     # ---- traces ------------------------------------------------------------------------------------------------
     def spans(self, trace_id: str) -> list[dict]:
         r = self.http.get(f"{self.backend}/api/traces/{trace_id}")

@@ -250,7 +250,10 @@ def fault(service: str, body: dict) -> dict:
     {"kind": "errors", "share": 0.4, "for": 30}, {"kind": "stuck", "for": 30} or {"kind": "clear"}."""
     if service not in SHOP:
         raise HTTPException(404, f"no shop service {service}; one of {sorted(SHOP)}")
-    return httpx.post(f"http://{service}:8000/admin/fault", json=body, timeout=5).json()
+    answer = httpx.post(f"http://{service}:8000/admin/fault", json=body, timeout=5)
+    if answer.status_code != 200:
+        raise HTTPException(502, f"{service} refused the fault {body}: {answer.status_code} {answer.text[:200]}")
+    return answer.json()
 
 
 @app.post("/sampling")

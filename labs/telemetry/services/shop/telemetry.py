@@ -106,9 +106,9 @@ class Faults:
         self.state: dict[str, dict] = {}
         self.lock = threading.Lock()
 
-    def set(self, kind: str, seconds: float, **params: float) -> None:
+    def set(self, kind: str, duration: float, **params: float) -> None:
         with self.lock:
-            self.state[kind] = {"until": time.time() + seconds, **params}
+            self.state[kind] = {"until": time.time() + duration, **params}
 
     def clear(self) -> None:
         with self.lock:
