@@ -27,7 +27,7 @@ from msalab.exercises import find
 
 pytestmark = pytest.mark.docker
 
-EXERCISES = ("propagate", "consume", "red", "p99", "slo")
+EXERCISES = ("propagate", "consume", "diagnose", "red", "p99", "slo")
 
 
 def _probe() -> ModuleType:
@@ -57,8 +57,10 @@ def reference(name: str) -> str:
 
 def stub(name: str) -> str:
     ex = find(f"telemetry.{name}")
-    if ex.kind == "module":
+    if name == "p99":
         return 'def p99_by_route() -> str:\n    return ""\n'
+    if name == "diagnose":
+        return 'def diagnose(backend_url, since):\n    return {"service": "", "operation": ""}\n'
     return (
         (REPO / "labs" / "telemetry" / "services" / "shop" / ex.file).read_text()
         if ex.service != "prometheus"
@@ -156,6 +158,19 @@ def test_an_attached_context_never_detached_loses_consume(lab: msalab.Lab, tmp_p
     v = verdicts(lab, "consume", leaky, tmp_path)
     assert v["consumer_continues_the_trace"].passed
     assert not v["contexts_do_not_leak"].passed, v["contexts_do_not_leak"].message
+
+
+def test_the_longest_span_instead_of_its_own_time_loses_diagnose(lab: msalab.Lab, tmp_path: Path) -> None:
+    """The longest span is usually the root or a parent, which only waits for the slow one: of two different
+    faults, the check's two rounds, at least one is misnamed that way."""
+    ref = reference("diagnose")
+    longest = ref.replace(
+        'own[(s["service"], s["name"])].append(s["end"] - s["start"] - covered)',
+        'own[(s["service"], s["name"])].append(s["end"] - s["start"])',
+    )
+    assert longest != ref
+    v = verdicts(lab, "diagnose", longest, tmp_path)["names_the_slow_operation"]
+    assert not v.passed and "own time" in v.message, v.message
 
 
 def test_raw_paths_or_default_buckets_lose_red(lab: msalab.Lab, tmp_path: Path) -> None:

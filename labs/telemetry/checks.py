@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import random
 import sys
 import time
 
@@ -217,3 +218,31 @@ def pages_on_a_burst(ctx: CheckContext) -> None:
     finally:
         t.http.post(f"{t.backend}/load/stop")
         t.fault("payments", "clear")
+
+
+# ---- exercise 6: diagnose ------------------------------------------------------------------------------------------
+# Operations a fault can slow down, as (service, span name); none of them calls another service, so the culprit is
+# the same whether or not the trace context crosses every hop.
+SUSPECTS = [("edge", "GET /shop/products/{pid}"), ("orders", "shipments publish"), ("shipping", "ship")]
+
+
+@check("telemetry.diagnose", points=2, title="diagnose(): names the operation a hidden fault slowed down", timeout=150)
+def names_the_slow_operation(ctx: CheckContext) -> None:
+    t = Telemetry(ctx.lab)
+    for service, operation in random.sample(SUSPECTS, 2):  # two different faults: one fixed guess fails one
+        since = time.time()
+        t.fault(service, "slow", seconds=0.3, share=1, **{"for": 60})
+        try:
+            t.start_load(15, 4, mix={"orders": 1, "products": 1})
+            t.finish_load()
+            time.sleep(2)  # the last spans of the run reach the backend
+            said = ctx.run_answer("diagnose", t.backend, since, timeout=60)
+        finally:
+            t.clear_faults()
+        ctx.expect(isinstance(said, dict), f"diagnose() returned {said!r}, not a dict with service and operation.")
+        got = (said.get("service"), said.get("operation"))
+        ctx.expect(
+            got == (service, operation),
+            f"diagnose() named {got[0]!r} / {got[1]!r}; the fault slowed {service!r} / {operation!r}. "
+            "A span's own time is its duration minus the time its children took.",
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import uuid
 
 import httpx
@@ -56,6 +57,7 @@ def place(order: dict) -> JSONResponse:
         return JSONResponse({"id": oid, "status": "payment failed"}, status_code=502)
     with tracer.start_as_current_span("shipments publish", kind=SpanKind.PRODUCER) as span:
         span.set_attribute("messaging.destination.name", SHIPMENTS.name)
+        time.sleep(faults.delay())
         publish({"order": oid, "items": order.get("items", [])}, propagation.inject({}))
     ORDERS[oid] = {"id": oid, "status": "placed"}
     log.info("order placed", extra={"fields": fields})
