@@ -14,8 +14,11 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 # This test run sees and removes only its own labs, whatever else runs on the engine (a developer's lab,
-# another test run). Subprocesses inherit it.
-os.environ.setdefault("MSALAB_NAMESPACE", f"test-{uuid.uuid4().hex[:8]}")
+# another test run). Subprocesses inherit it. Each pytest-xdist worker is a run of its own: it must not remove
+# the labs its sibling is testing.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+_run = os.environ.get("MSALAB_NAMESPACE") or f"test-{uuid.uuid4().hex[:8]}"
+os.environ["MSALAB_NAMESPACE"] = f"{_run}-{_worker}" if _worker else _run
 
 
 @pytest.fixture(scope="session")
