@@ -105,3 +105,25 @@ def statuses(results: list[dict[str, Any]]) -> dict[int, int]:
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
+
+
+def both_catalogs_serve(lab: Lab, timeout: float = 60) -> None:
+    """Wait until users reach both catalog instances and the ingress ejects none (an ejection from earlier, when
+    pricing failed and catalog passed its errors on, may still be running)."""
+    deadline = time.monotonic() + timeout
+    seen: set[str] = set()
+    while time.monotonic() < deadline:
+        seen = {r["instance"] for r in users(lab, 12, concurrency=2) if r["status"] == 200}
+        active = total(lab, ["ingress"], r"^cluster\.catalog\.outlier_detection\.ejections_active$")
+        if {"catalog-1", "catalog-2"} <= seen and active == 0:
+            return
+        time.sleep(1)
+    raise AssertionError(f"users reached only {sorted(seen)} for {timeout:.0f} s; expected both catalog instances.")
+
+
+def restart_canary(lab: Lab) -> dict[str, Any]:
+    """Start the canary afresh (counts from zero) and wait until the sidecars route by its first weights."""
+    answer = httpx.post(f"{control(lab)}/canary/reset", timeout=10)
+    answer.raise_for_status()
+    settle(lab)
+    return answer.json()  # type: ignore[no-any-return]

@@ -4,11 +4,11 @@
 def route_policy(upstream):
     if upstream == "pricing":
         return {
-            "timeout": "1s",
+            "timeout": "1.5s",
             "retry_policy": {
                 "retry_on": "5xx,reset,connect-failure",
                 "num_retries": 2,
-                "per_try_timeout": "0.25s",
+                "per_try_timeout": "0.3s",
                 "retry_back_off": {"base_interval": "0.01s", "max_interval": "0.05s"},
             },
         }
