@@ -151,10 +151,10 @@ def about_ten_percent(ctx: CheckContext) -> None:
     mp.settle(ctx.lab)
     mp.clear_faults(ctx.lab)
     mp.restart_canary(ctx.lab)
-    results = mp.users(ctx.lab, 200)
+    results = mp.users(ctx.lab, 150)
     ctx.expect(mp.ok_share(results) == 1, f"users got {mp.statuses(results)}; expected only 200.")
     v2 = sum(r["version"] == "v2" for r in results) / len(results)
     ctx.expect(
         0.03 <= v2 <= 0.25,
-        f"{v2:.0%} of 200 users were answered by pricing v2; expected about 10% (3% to 25%) at the canary's start.",
+        f"{v2:.0%} of 150 users were answered by pricing v2; expected about 10% (3% to 25%) at the canary's start.",
     )

@@ -10,6 +10,7 @@ For you (published as `control`):
     DELETE /faults                remove every fault
     GET  /canary, POST /canary/reset   the canary's weights and counts; start counting afresh
     GET  /stats/{instance}?filter=REGEX   a sidecar's own statistics (Envoy's admin /stats)
+    GET  /config/{instance}       what that sidecar is given: listeners, routes, clusters (keys left out)
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import canary
 import httpx
 import xds
 from ca import Authority
-from fastapi import Body, FastAPI, Request, Response
+from fastapi import FastAPI, Request, Response
 
 log = logging.getLogger("uvicorn.error")
 app = FastAPI(title="mesh control plane")
@@ -169,7 +170,7 @@ def status() -> dict[str, Any]:
 
 
 @app.put("/faults/{target}")
-def put_fault(target: str, fault: dict[str, Any] = Body(...)) -> dict[str, Any]:
+def put_fault(target: str, fault: dict[str, Any]) -> dict[str, Any]:
     with lock:
         mesh.faults[target] = fault
         return mesh.faults
@@ -214,9 +215,7 @@ def _version_counts() -> dict[str, dict[str, int]]:
 def _canary_tick() -> None:
     counts = _version_counts()
     base = canary_state["baseline"]
-    stats = {
-        v: {k: max(counts[v][k] - base.get(v, {}).get(k, 0), 0) for k in ("requests", "errors")} for v in counts
-    }
+    stats = {v: {k: max(counts[v][k] - base.get(v, {}).get(k, 0), 0) for k in ("requests", "errors")} for v in counts}
     canary_state["stats"] = stats
     try:
         result = dict(canary.weights(json.loads(json.dumps(stats))) or {})
@@ -247,7 +246,12 @@ threading.Thread(target=_controller, daemon=True, name="canary").start()
 
 @app.get("/canary")
 def canary_status() -> dict[str, Any]:
-    return {"weights": mesh.weights, "by_header": mesh.by_header, "stats": canary_state["stats"], "since": canary_state["since"]}
+    return {
+        "weights": mesh.weights,
+        "by_header": mesh.by_header,
+        "stats": canary_state["stats"],
+        "since": canary_state["since"],
+    }
 
 
 @app.post("/canary/reset")
@@ -265,3 +269,27 @@ def stats(instance: str, filter: str = "") -> Response:
         return Response(status_code=404, content=f"no sidecar called {instance} in the mesh")
     text = client.get(f"http://{instance}:9901/stats", params={"filter": filter} if filter else None).text
     return Response(content=text, media_type="text/plain")
+
+
+def _redact(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: ("(a PEM, left out)" if k == "inline_string" else _redact(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact(v) for v in value]
+    return value
+
+
+@app.get("/config/{instance}")
+def config(instance: str) -> Response:
+    node = mesh.nodes.get(instance)
+    if node is None:
+        return Response(status_code=404, content=f"no sidecar called {instance} in the mesh")
+    with lock:
+        listeners = mesh.listeners(node)
+        names = ["edge"] if node.service == xds.INGRESS else ["inbound", "outbound"]
+        out = {
+            "listeners": listeners,
+            "routes": [mesh.routes(node, n) for n in names],
+            "clusters": mesh.clusters(node),
+        }
+    return Response(content=json.dumps(_redact(out), indent=1), media_type="application/json")

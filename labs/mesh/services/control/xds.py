@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import authz
-import canary
 import mtls
 import outlier
 import resilience
@@ -115,9 +114,7 @@ class Mesh:
         if name == "edge":
             hosts = [{"name": "shop", "domains": ["*"], "routes": self._routes_to(ENTRY)}]
             return {"name": name, "virtual_hosts": hosts}
-        hosts = [
-            {"name": s, "domains": [s, f"{s}:*"], "routes": self._routes_to(s)} for s in sorted(self.services())
-        ]
+        hosts = [{"name": s, "domains": [s, f"{s}:*"], "routes": self._routes_to(s)} for s in sorted(self.services())]
         return {"name": name, "virtual_hosts": hosts}
 
     def _routes_to(self, service: str) -> list[dict[str, Any]]:
@@ -165,7 +162,11 @@ class Mesh:
                         "endpoints": [
                             {
                                 "lb_endpoints": [
-                                    {"endpoint": {"address": {"socket_address": {"address": n.id, "port_value": MESH_PORT}}}}
+                                    {
+                                        "endpoint": {
+                                            "address": {"socket_address": {"address": n.id, "port_value": MESH_PORT}}
+                                        }
+                                    }
                                     for n in instances
                                 ]
                             }
@@ -208,7 +209,9 @@ def _http_listener(
     return {
         "name": name,
         "address": {"socket_address": {"address": address, "port_value": port}},
-        "filter_chains": [{"filters": [{"name": "envoy.filters.network.http_connection_manager", "typed_config": hcm}]}],
+        "filter_chains": [
+            {"filters": [{"name": "envoy.filters.network.http_connection_manager", "typed_config": hcm}]}
+        ],
     }
 
 
@@ -219,19 +222,28 @@ def _static_cluster(name: str, address: str, port: int) -> dict[str, Any]:
         "connect_timeout": "1s",
         "load_assignment": {
             "cluster_name": name,
-            "endpoints": [{"lb_endpoints": [{"endpoint": {"address": {"socket_address": {"address": address, "port_value": port}}}}]}],
+            "endpoints": [
+                {
+                    "lb_endpoints": [
+                        {"endpoint": {"address": {"socket_address": {"address": address, "port_value": port}}}}
+                    ]
+                }
+            ],
         },
     }
 
 
 def _percent(value: float) -> dict[str, Any]:
-    return {"numerator": int(round(value * 100)), "denominator": "TEN_THOUSAND"}
+    return {"numerator": round(value * 100), "denominator": "TEN_THOUSAND"}
 
 
 def _fault(fault: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"@type": FAULT_TYPE}
     if fault.get("abort_percent"):
-        out["abort"] = {"http_status": int(fault.get("abort_status", 503)), "percentage": _percent(fault["abort_percent"])}
+        out["abort"] = {
+            "http_status": int(fault.get("abort_status", 503)),
+            "percentage": _percent(fault["abort_percent"]),
+        }
     if fault.get("delay_percent"):
         out["delay"] = {
             "fixed_delay": f"{int(fault.get('delay_ms', 1000)) / 1000:.3f}s",
