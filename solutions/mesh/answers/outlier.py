@@ -1,6 +1,6 @@
 # Eject an instance after 3 errors in a row, for 10 s (longer each time it is ejected again, 20 s at most),
 # checking every second; never more than half of a cluster. Circuit breakers cap connections, queued
-# requests and retries (a budget: a fifth of the requests in flight) per cluster.
+# requests and retries (a budget: a quarter of the requests in flight, at least 5) per cluster.
 def cluster_policy(upstream):
     return {
         "outlier_detection": {
@@ -16,7 +16,7 @@ def cluster_policy(upstream):
                     "max_connections": 64,
                     "max_pending_requests": 32,
                     "max_requests": 64,
-                    "retry_budget": {"budget_percent": {"value": 20.0}, "min_retry_concurrency": 3},
+                    "retry_budget": {"budget_percent": {"value": 25.0}, "min_retry_concurrency": 5},
                 }
             ]
         },

@@ -45,9 +45,15 @@ errors: dict[str, str] = {}  # where building a configuration failed: your code 
 canary_state: dict[str, Any] = {"baseline": {}, "stats": {}, "since": time.time()}
 
 
-def _node(raw: dict[str, Any]) -> xds.Node:
+def _node(raw: dict[str, Any], address: str) -> xds.Node:
+    """Who is polling, as the sidecar says (its id, service and version) and where it polls from."""
     meta = raw.get("metadata") or {}
-    return xds.Node(id=str(raw.get("id")), service=str(raw.get("cluster")), version=str(meta.get("version", "v1")))
+    return xds.Node(
+        id=str(raw.get("id")),
+        service=str(raw.get("cluster")),
+        version=str(meta.get("version", "v1")),
+        address=address,
+    )
 
 
 def _forget_stale() -> None:
@@ -76,7 +82,7 @@ def _version(resources: list[dict[str, Any]]) -> str:
 
 async def _discovery(request: Request, type_url: str) -> Response:
     body = await request.json()
-    node = _node(body.get("node", {}))
+    node = _node(body.get("node", {}), request.client.host if request.client else "")
     names = tuple(body.get("resource_names") or ())
     key = (node.id, type_url, names)
     with lock:
@@ -157,7 +163,12 @@ def ready(response: Response) -> dict[str, Any]:
 def status() -> dict[str, Any]:
     with lock:
         instances = {
-            n.id: {"service": n.service, "version": n.version, "identity": xds.spiffe_id(n.service)}
+            n.id: {
+                "service": n.service,
+                "version": n.version,
+                "address": n.address,
+                "identity": xds.spiffe_id(n.service),
+            }
             for n in sorted(mesh.nodes.values(), key=lambda n: n.id)
         }
         return {

@@ -46,6 +46,7 @@ class Node:
     id: str  # the instance, and its name on the lab network ("catalog-1")
     service: str  # "catalog"
     version: str = "v1"
+    address: str = ""  # where its poll came from: the IP address of its network namespace
 
 
 @dataclass
@@ -151,27 +152,22 @@ class Mesh:
             policy = dict(outlier.cluster_policy(service) or {})
             tls = mtls.client_tls(me, Peer(service, spiffe_id(service)))
             for cname, instances in self.clusters_of(service).items():
+                endpoints = [
+                    {
+                        "endpoint": {
+                            "hostname": n.id,
+                            "address": {"socket_address": {"address": n.address, "port_value": MESH_PORT}},
+                        }
+                    }
+                    for n in instances
+                ]
+                # The addresses come from the registry (each instance's own poll), not from DNS: a STATIC
+                # cluster changes only when the mesh does (Envoy's EDS would do the same, in its own message).
                 cluster = {
                     "name": cname,
-                    "type": "STRICT_DNS",
+                    "type": "STATIC",
                     "connect_timeout": "1s",
-                    "dns_lookup_family": "V4_ONLY",
-                    "dns_refresh_rate": "2s",
-                    "load_assignment": {
-                        "cluster_name": cname,
-                        "endpoints": [
-                            {
-                                "lb_endpoints": [
-                                    {
-                                        "endpoint": {
-                                            "address": {"socket_address": {"address": n.id, "port_value": MESH_PORT}}
-                                        }
-                                    }
-                                    for n in instances
-                                ]
-                            }
-                        ],
-                    },
+                    "load_assignment": {"cluster_name": cname, "endpoints": [{"lb_endpoints": endpoints}]},
                     **policy,
                 }
                 if tls is not None:
