@@ -207,7 +207,7 @@ def _parse_network_mode(where: str, raw: dict[str, Any]) -> str | None:
         if raw.get(key):
             raise TopologyError(
                 f"The {where} shares the network namespace of another service, so it can have no {key} of its "
-                f"own; declare them on '{mode[len('service:'):]}'."
+                f"own; declare them on '{mode[len('service:') :]}'."
             )
     if raw.get("replicas", 1) != 1:
         raise TopologyError(f"The {where} shares another service's network namespace and cannot have replicas.")

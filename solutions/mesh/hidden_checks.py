@@ -116,7 +116,8 @@ def killed_instance_is_ejected(ctx: CheckContext) -> None:
     failed = sum(r["status"] != 200 for r in late)
     sequence = "".join("x" if r["status"] != 200 else "." for r in results)
     ctx.expect(
-        failed <= 1, f"{failed} of the last 30 users got an error ({mp.statuses(late)}: {sequence}); expected at most 1."
+        failed <= 1,
+        f"{failed} of the last 30 users got an error ({mp.statuses(late)}: {sequence}); expected at most 1.",
     )
 
 
