@@ -5,7 +5,7 @@ def _my_certificate(me):
 
 def server_tls(me):
     return {
-        "require_client_certificate": True,  # no certificate, no connection
+        "require_client_certificate": True,  # no certificate, no connection (say it, though a CA implies it)
         "common_tls_context": {
             "tls_certificates": [_my_certificate(me)],
             "validation_context": {

@@ -37,6 +37,7 @@ WARMUP = 2.5  # seconds: let every sidecar poll once before telling any of them 
 STALE = 6.0  # an instance whose sidecar has not polled for this long has left the mesh
 TICK = 1.0  # the canary controller's period
 lock = threading.RLock()
+admin = httpx.Client(timeout=1)  # the sidecars' admin endpoints, for readiness
 
 # (instance, type, resource names) -> what that sidecar last said: the version it runs, when, and any NACK
 polls: dict[tuple[str, str, tuple[str, ...]], dict[str, Any]] = {}
@@ -137,6 +138,7 @@ def _sync() -> dict[str, Any]:
     """Which sidecars run the configuration the control plane would give them now."""
     now = time.monotonic()
     behind = []
+    taken: list[tuple[str, str]] = []  # listeners acknowledged: are they in use yet?
     with lock:
         for (nid, type_url, names), said in polls.items():
             if nid not in mesh.nodes or now - said.get("at", 0) > 3.0:
@@ -145,10 +147,26 @@ def _sync() -> dict[str, Any]:
                 want = _version(_resources(mesh.nodes[nid], type_url, names))
             except Exception:
                 continue  # reported in errors
+            what = f"{nid} {type_url.rsplit('.', 1)[1]} {'/'.join(names)}".strip()
             if said.get("version") != want and said.get("nacked") != want:
-                behind.append(f"{nid} {type_url.rsplit('.', 1)[1]} {'/'.join(names)}".strip())
+                behind.append(what)
+            elif type_url == xds.LISTENER and said.get("version") == want:
+                taken.append((what, mesh.nodes[nid].address))
+    # Outside the lock: these ask the sidecars over HTTP.
+    behind += [f"{what} (warming up)" for what, address in taken if not _listeners_active(address)]
     warm = now - STARTED >= WARMUP + 1.5
     return {"in_sync": warm and not behind, "behind": sorted(behind), "warming_up": not warm}
+
+
+def _listeners_active(address: str) -> bool:
+    """A sidecar acknowledges new listeners before they take connections (they warm up first): ask it."""
+    try:
+        dump = admin.get(f"http://{address}:9901/config_dump", params={"resource": "dynamic_listeners"}).json()
+    except (httpx.HTTPError, ValueError):
+        return False
+    # A listener that is new or changed waits in warming_state until its routes arrived; unchanged ones keep the
+    # version that brought them, so the version says nothing here.
+    return not any("warming_state" in listener for listener in dump.get("configs", []))
 
 
 @app.get("/ready")
