@@ -227,17 +227,17 @@ def _admin_counters(instance: str, pattern: str) -> dict[str, int]:
 
 
 def _version_counts() -> dict[str, dict[str, int]]:
-    """Requests and 5xx answers per version of pricing, summed over catalog's sidecars (each attempt counts)."""
+    """Requests and 5xx answers per version of pricing, as pricing's own sidecars counted them: every attempt,
+    also those a retry hid from users (a canary that fails 30% of its attempts is a bad canary)."""
     totals = {"v1": {"requests": 0, "errors": 0}, "v2": {"requests": 0, "errors": 0}}
-    for node in [n for n in list(mesh.nodes.values()) if n.service == "catalog"]:
+    for node in [n for n in list(mesh.nodes.values()) if n.service == "pricing" and n.version in totals]:
         try:
-            counters = _admin_counters(node.id, r"^cluster\.pricing-v[12]\.upstream_rq_(completed|5xx)$")
+            counters = _admin_counters(node.address, r"^http\.inbound\.downstream_rq_(completed|5xx)$")
         except httpx.HTTPError:
             continue
         for name, value in counters.items():
-            version = name.split(".")[1].rsplit("-", 1)[1]
             kind = "requests" if name.endswith("completed") else "errors"
-            totals[version][kind] += value
+            totals[node.version][kind] += value
     return totals
 
 
