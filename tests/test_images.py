@@ -202,7 +202,7 @@ def test_import_refuses_a_missing_or_foreign_file(tmp_path: Path) -> None:
 
 # --- the offline images, for real ---------------------------------------------------------------------------
 
-OFFLINE_KEYS = ["python-service", "rabbitmq", "redis", "traefik", "mariadb"]
+OFFLINE_KEYS = ["python-service", "rabbitmq", "redis", "traefik", "mariadb", "envoy"]
 TEST_LABEL = {"msalab.test": "images"}
 
 
@@ -382,3 +382,10 @@ def test_export_then_import_round_trip(offline_refs: dict[str, str], tmp_path: P
         truncated.write_bytes(f.read(archive.stat().st_size // 2))
     with pytest.raises(ImageBuildError, match="truncated or corrupt"):
         imagebuild.import_images(truncated)
+
+
+@pytest.mark.docker
+def test_offline_envoy_runs_the_wheels_binary_with_the_official_images_commands(offline_refs: dict[str, str]) -> None:
+    # Flags alone, as a lab passes them to envoyproxy/envoy: the entrypoint hands them to `envoy`.
+    out = engine.client().containers.run(offline_refs["envoy"], ["--version"], remove=True, labels=TEST_LABEL)
+    assert re.search(r"/1\.40\.\d+/Clean/RELEASE/BoringSSL", out.decode()), out.decode()

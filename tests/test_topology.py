@@ -115,3 +115,43 @@ def test_replicas_expand_into_named_members_sharing_the_group_alias() -> None:
 def test_replicas_must_be_a_positive_whole_number() -> None:
     with pytest.raises(TopologyError, match="replicas = a whole number"):
         lab({"services": {"w": {"image": "x", "replicas": 0}}})
+
+
+def test_network_mode_joins_another_services_namespace_and_waits_for_it() -> None:
+    spec = parse_lab(
+        "t",
+        Path("."),
+        {
+            "services": {
+                "app-sidecar": {"image": "x", "aliases": ["app"], "publish": {"http": 8080}},
+                "app": {"image": "x", "network_mode": "service:app-sidecar"},
+            }
+        },
+    )
+    app = spec.services["app"]
+    assert (app.netns_of, app.aliases, app.depends_on) == ("app-sidecar", (), ("app-sidecar",))
+    assert spec.services["app-sidecar"].netns_of is None
+    assert [[s.name for s in w] for w in spec.waves()] == [["app-sidecar"], ["app"]]
+
+
+@pytest.mark.parametrize(
+    ("services", "message"),
+    [
+        ({"a": {"image": "x", "network_mode": "host"}}, 'the only form is "service:<name>"'),
+        ({"a": {"image": "x", "network_mode": "service:nope"}}, "not another single service"),
+        ({"a": {"image": "x", "network_mode": "service:a"}}, "not another single service"),
+        ({"a": {"image": "x"}, "b": {"image": "x", "network_mode": "service:a", "publish": {"h": 1}}}, "no publish"),
+        ({"a": {"image": "x"}, "b": {"image": "x", "network_mode": "service:a", "aliases": ["b"]}}, "no aliases"),
+        (
+            {
+                "a": {"image": "x"},
+                "b": {"image": "x", "network_mode": "service:a"},
+                "c": {"image": "x", "network_mode": "service:b"},
+            },
+            "itself joins another",
+        ),
+    ],
+)
+def test_network_mode_mistakes_are_named(services: dict, message: str) -> None:
+    with pytest.raises(TopologyError, match=message):
+        lab({"services": services})

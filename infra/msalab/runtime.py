@@ -176,13 +176,17 @@ def _start_one(plan: Plan, s: ServiceSpec, network: Network, progress: Progress,
         return
     started = time.monotonic()
     c = DockerContainer(plan.image_refs[s.name], name=plan.container_name(s.name), env=dict(s.env))
-    c.with_network(network).with_network_aliases(*s.aliases)
+    kwargs: dict[str, object] = {"labels": plan.labels_for(s.name)}
+    if s.netns_of is not None:
+        # A sidecar's partner (or the sidecar): one network namespace, whose owner is on the lab network.
+        kwargs["network_mode"] = f"container:{plan.container_name(s.netns_of)}"
+    else:
+        c.with_network(network).with_network_aliases(*s.aliases)
     if s.command:
         c.with_command(list(s.command))
     for p in s.publish:
         # (host ip, host port): the docker SDK's form for binding to loopback only
         c.ports[f"{p.port}/tcp"] = (ports.HOST, plan.host_ports[s.name][p.name])  # type: ignore[assignment]
-    kwargs: dict[str, object] = {"labels": plan.labels_for(s.name)}
     if s.source is not None:
         c.with_copy_into_container(s.source, SOURCE_ROOT)
         kwargs["working_dir"] = f"{SOURCE_ROOT}/{s.source.name}"

@@ -13,6 +13,8 @@ A lab folder plugs in by holding a lab.toml; nothing else in the machinery names
     depends_on = ["back"]                # started after these are ready
     publish = { http = 8000 }            # only these reach the host, on 127.0.0.1
     ready = { http = "/health", port = 8000, timeout = 60 }
+    network_mode = "service:front-sidecar"  # share that service's network namespace (a sidecar, a pod):
+                                         # no aliases or ports of its own, started after it is ready
 """
 
 from __future__ import annotations
@@ -65,6 +67,9 @@ class ServiceSpec:
     source: Path | None = None
     mem_limit: str | None = None
     group: str = ""  # the declared name; replicas "worker-1", "worker-2" share the group "worker"
+    # Another service whose network namespace this one joins (network_mode = "service:<name>"), as a pod's
+    # containers share one: same IP, same 127.0.0.1, reachable only through the other's aliases and ports.
+    netns_of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +140,19 @@ def parse_lab(name: str, folder: Path, raw: dict[str, Any]) -> LabSpec:
                 f"Service '{svc.name}' of lab '{name}' depends on unknown service(s) {', '.join(unknown)}."
             )
         expanded = tuple(m for d in svc.depends_on for m in members.get(d, [d]))
+        if svc.netns_of is not None:
+            if svc.netns_of not in services or svc.netns_of == svc.name:
+                raise TopologyError(
+                    f"Service '{svc.name}' of lab '{name}' has network_mode = \"service:{svc.netns_of}\", "
+                    "which is not another single service of the lab."
+                )
+            if services[svc.netns_of].netns_of is not None:
+                raise TopologyError(
+                    f"Service '{svc.name}' of lab '{name}' joins '{svc.netns_of}', which itself joins another "
+                    "service; join the one that owns the network namespace."
+                )
+            # Its namespace must exist first: the joined service is always a dependency.
+            expanded = tuple(dict.fromkeys((*expanded, svc.netns_of)))
         services[key] = replace(svc, depends_on=expanded)
     extra = {k: v for k, v in raw.items() if k not in ("services", "title")}
     spec = LabSpec(
@@ -162,19 +180,38 @@ def _parse_service(lab: str, folder: Path, name: str, raw: dict[str, Any]) -> Se
     command = raw.get("command")
     if isinstance(command, str):
         command = command.split()
+    netns_of = _parse_network_mode(where, raw)
     return ServiceSpec(
         name=name,
         image=str(raw["image"]),
         command=tuple(command) if command else None,
         env=MappingProxyType({str(k): str(v) for k, v in raw.get("env", {}).items()}),
-        aliases=tuple(raw.get("aliases", [name])),
+        aliases=() if netns_of else tuple(raw.get("aliases", [name])),
         depends_on=tuple(raw.get("depends_on", [])),
         publish=tuple(_parse_publish(where, raw.get("publish", {}))),
         ready=_parse_ready(where, raw.get("ready")),
         source=source,
         mem_limit=raw.get("mem_limit"),
         group=name,
+        netns_of=netns_of,
     )
+
+
+def _parse_network_mode(where: str, raw: dict[str, Any]) -> str | None:
+    mode = raw.get("network_mode")
+    if mode is None:
+        return None
+    if not isinstance(mode, str) or not mode.startswith("service:") or not _NAME.match(mode[len("service:") :]):
+        raise TopologyError(f'The {where} has network_mode = {mode!r}; the only form is "service:<name>".')
+    for key in ("aliases", "publish"):
+        if raw.get(key):
+            raise TopologyError(
+                f"The {where} shares the network namespace of another service, so it can have no {key} of its "
+                f"own; declare them on '{mode[len('service:') :]}'."
+            )
+    if raw.get("replicas", 1) != 1:
+        raise TopologyError(f"The {where} shares another service's network namespace and cannot have replicas.")
+    return mode[len("service:") :]
 
 
 def _replicate(spec: ServiceSpec, count: int) -> list[ServiceSpec]:
