@@ -41,11 +41,16 @@ def durable_queue(ctx: CheckContext) -> None:
     ctx.expect(q["durable"], "orders.fulfil is not durable: the broker would forget the queue when it restarts.")
 
 
+ORDERS_IN_FLIGHT = 24
+
+
 @check("queue.reliable", points=2, title="workers killed mid-stream: every order is fulfilled, none lost")
 def survives_a_worker_crash(ctx: CheckContext) -> None:
     p = Probe(ctx.lab)
     redelivered = p.stat_after(probe.ORDERS_QUEUE, "redeliver", 0)
-    ids = [p.place(work=0.3) for _ in range(12)]
+    # 24 orders of 0.5 s on three workers: the kill lands mid-stream even on a busy machine (with 12 of 0.3 s the
+    # workers could finish everything before the kill took effect, and the broker had nothing to redeliver).
+    ids = [p.place(work=0.5) for _ in range(ORDERS_IN_FLIGHT)]
     try:
         busy = wait_for(lambda: p.attempts(ids) >= 4, timeout=15)
         ctx.expect(busy, "The workers did not start on the orders within 15 s.")
@@ -56,8 +61,8 @@ def survives_a_worker_crash(ctx: CheckContext) -> None:
     lost = [i for i, n in p.effects(ids).items() if n == 0]
     ctx.expect(
         not lost,
-        f"{len(lost)} of 12 orders were never fulfilled after the workers were killed and started again: "
-        "the broker had forgotten them. When does your worker acknowledge an order?",
+        f"{len(lost)} of {ORDERS_IN_FLIGHT} orders were never fulfilled after the workers were killed and started "
+        "again: the broker had forgotten them. When does your worker acknowledge an order?",
     )
     # The broker's own count: the orders the killed workers held unacknowledged were delivered again.
     again = p.stat_after(probe.ORDERS_QUEUE, "redeliver", redelivered + 1) - redelivered
