@@ -60,7 +60,9 @@ def no_certificate_no_entry(ctx: CheckContext) -> None:
 
 
 # ---- 2. authorization ----------------------------------------------------------------------------------------
-@check("mesh.authz", points=1, title="pricing answers catalog's identity, and 403 to the ingress's")
+@check(
+    "mesh.authz", points=1, title="pricing answers catalog's identity, and 403 to the ingress's", needs=("mesh.mtls",)
+)
 def only_catalog_calls_pricing(ctx: CheckContext) -> None:
     mp.settle(ctx.lab)
     allowed = mp.call_as(ctx.lab, "pricing-v1", "mesh", "catalog")

@@ -40,7 +40,12 @@ def other_ca_is_refused(ctx: CheckContext) -> None:
 
 
 # ---- 2. authorization ----------------------------------------------------------------------------------------
-@check("mesh.authz", points=1, title="every instance enforces the policy: catalog answers only the ingress")
+@check(
+    "mesh.authz",
+    points=1,
+    title="every instance enforces the policy: catalog answers only the ingress",
+    needs=("mesh.mtls",),  # identities exist only with mTLS
+)
 def policy_on_every_instance(ctx: CheckContext) -> None:
     mp.settle(ctx.lab)
     before = mp.total(ctx.lab, ["pricing-v2"], RBAC_DENIED)
