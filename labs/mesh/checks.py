@@ -59,6 +59,10 @@ def no_certificate_no_entry(ctx: CheckContext) -> None:
     )
 
 
+# Every check after exercise 1 needs mTLS: with an authorization policy in place (exercise 2), pricing and catalog
+# admit a caller only by the identity its certificate carries, so without mTLS nobody gets through.
+
+
 # ---- 2. authorization ----------------------------------------------------------------------------------------
 @check(
     "mesh.authz", points=1, title="pricing answers catalog's identity, and 403 to the ingress's", needs=("mesh.mtls",)
@@ -81,7 +85,12 @@ def only_catalog_calls_pricing(ctx: CheckContext) -> None:
 
 
 # ---- 3. timeouts and retries ---------------------------------------------------------------------------------
-@check("mesh.resilience", points=1, title="pricing fails 20% of requests: users see (almost) none of it")
+@check(
+    "mesh.resilience",
+    points=1,
+    title="pricing fails 20% of requests: users see (almost) none of it",
+    needs=("mesh.mtls",),
+)
 def flaky_pricing_is_hidden(ctx: CheckContext) -> None:
     mp.settle(ctx.lab)
     try:
@@ -97,7 +106,12 @@ def flaky_pricing_is_hidden(ctx: CheckContext) -> None:
     )
 
 
-@check("mesh.resilience", points=1, title="pricing is down: a few retries per request, no retry storm")
+@check(
+    "mesh.resilience",
+    points=1,
+    title="pricing is down: a few retries per request, no retry storm",
+    needs=("mesh.mtls",),
+)
 def no_retry_storm(ctx: CheckContext) -> None:
     mp.settle(ctx.lab)
     pricing = ["pricing-v1", "pricing-v2"]
@@ -122,7 +136,12 @@ def no_retry_storm(ctx: CheckContext) -> None:
 
 
 # ---- 4. outlier detection ------------------------------------------------------------------------------------
-@check("mesh.outlier", points=1, title="a catalog instance that fails every request is ejected; users stop seeing it")
+@check(
+    "mesh.outlier",
+    points=1,
+    title="a catalog instance that fails every request is ejected; users stop seeing it",
+    needs=("mesh.mtls",),
+)
 def failing_instance_is_ejected(ctx: CheckContext) -> None:
     mp.settle(ctx.lab)
     mp.both_catalogs_serve(ctx.lab)
@@ -148,7 +167,12 @@ def failing_instance_is_ejected(ctx: CheckContext) -> None:
 
 
 # ---- 5. canary -----------------------------------------------------------------------------------------------
-@check("mesh.canary", points=1, title="at the start of the canary, about 10% of users reach pricing v2")
+@check(
+    "mesh.canary",
+    points=1,
+    title="at the start of the canary, about 10% of users reach pricing v2",
+    needs=("mesh.mtls",),
+)
 def about_ten_percent(ctx: CheckContext) -> None:
     mp.settle(ctx.lab)
     mp.clear_faults(ctx.lab)

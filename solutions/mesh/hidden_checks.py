@@ -67,7 +67,12 @@ def policy_on_every_instance(ctx: CheckContext) -> None:
 
 
 # ---- 3. timeouts and retries ---------------------------------------------------------------------------------
-@check("mesh.resilience", points=1, title="pricing is slow 30% of the time: users still wait under a second")
+@check(
+    "mesh.resilience",
+    points=1,
+    title="pricing is slow 30% of the time: users still wait under a second",
+    needs=("mesh.mtls",),
+)
 def slow_pricing_is_cut_short(ctx: CheckContext) -> None:
     mp.settle(ctx.lab)
     try:
@@ -85,7 +90,12 @@ def slow_pricing_is_cut_short(ctx: CheckContext) -> None:
     ctx.expect(share >= 0.9, f"{share:.0%} of users got 200 ({mp.statuses(results)}); expected at least 90%.")
 
 
-@check("mesh.resilience", points=1, title="the sidecars' own counters show the retries that hid the failures")
+@check(
+    "mesh.resilience",
+    points=1,
+    title="the sidecars' own counters show the retries that hid the failures",
+    needs=("mesh.mtls",),
+)
 def retries_are_counted(ctx: CheckContext) -> None:
     mp.settle(ctx.lab)
     catalogs = ["catalog-1", "catalog-2"]
@@ -105,7 +115,13 @@ def retries_are_counted(ctx: CheckContext) -> None:
 
 
 # ---- 4. outlier detection ------------------------------------------------------------------------------------
-@check("mesh.outlier", points=1, title="a killed catalog app (its sidecar still up) is ejected too", timeout=150)
+@check(
+    "mesh.outlier",
+    points=1,
+    title="a killed catalog app (its sidecar still up) is ejected too",
+    timeout=150,
+    needs=("mesh.mtls",),
+)
 def killed_instance_is_ejected(ctx: CheckContext) -> None:
     mp.settle(ctx.lab)
     mp.both_catalogs_serve(ctx.lab)
@@ -143,7 +159,13 @@ def drive(ctx: CheckContext, until, batches: int = 8, size: int = 100) -> list[d
     return seen
 
 
-@check("mesh.canary", points=1, title="v2 fails half its requests: the canary is rolled back", timeout=150)
+@check(
+    "mesh.canary",
+    points=1,
+    title="v2 fails half its requests: the canary is rolled back",
+    timeout=150,
+    needs=("mesh.mtls",),
+)
 def failing_canary_is_rolled_back(ctx: CheckContext) -> None:
     mp.settle(ctx.lab)
     try:
@@ -161,7 +183,13 @@ def failing_canary_is_rolled_back(ctx: CheckContext) -> None:
     ctx.expect(mp.ok_share(after) >= 0.98, f"after the rollback users got {mp.statuses(after)}; expected 200s.")
 
 
-@check("mesh.canary", points=1, title="v2 answers well: the canary is promoted to all traffic", timeout=150)
+@check(
+    "mesh.canary",
+    points=1,
+    title="v2 answers well: the canary is promoted to all traffic",
+    timeout=150,
+    needs=("mesh.mtls",),
+)
 def healthy_canary_is_promoted(ctx: CheckContext) -> None:
     mp.settle(ctx.lab)
     mp.clear_faults(ctx.lab)
