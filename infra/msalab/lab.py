@@ -31,7 +31,40 @@ class ExecResult:
     output: str
 
 
-class Lab:
+class Endpoints:
+    """Where a lab's published services are: `url` and `port` over an `endpoints` table (for `Lab`, the
+    grading machine's loopback; for the grading sandbox's RemoteLab, the lab network)."""
+
+    name: str
+
+    @property
+    def endpoints(self) -> dict[str, dict[str, dict[str, Any]]]:
+        raise NotImplementedError
+
+    def _known(self, service: str) -> str:
+        raise NotImplementedError
+
+    def url(self, service: str, port: str | None = None) -> str:
+        return str(self._endpoint(service, port)["url"])
+
+    def port(self, service: str, port: str | None = None) -> int:
+        return int(self._endpoint(service, port)["port"])
+
+    def _endpoint(self, service: str, port: str | None) -> dict[str, Any]:
+        published = self.endpoints.get(self._known(service), {})
+        if not published:
+            raise MsalabError(
+                f"Service '{service}' of lab '{self.name}' publishes no port: it is reachable only on the lab "
+                "network, which is the point; talk to it through a service that is published."
+            )
+        if port is None:
+            return next(iter(published.values()))
+        if port not in published:
+            raise MsalabError(f"Service '{service}' publishes {', '.join(published)}, not '{port}'.")
+        return published[port]
+
+
+class Lab(Endpoints):
     def __init__(self, spec: LabSpec, session: str, containers: dict[str, Container], provided: bool = False) -> None:
         self.spec = spec
         self.session = session
@@ -78,25 +111,6 @@ class Lab:
     def endpoints(self) -> dict[str, dict[str, dict[str, Any]]]:
         """service -> port name -> {"port": host port, "url": url}, for published ports only."""
         return {s: json.loads(c.labels.get(labels.ENDPOINTS, "{}")) for s, c in self._containers.items()}
-
-    def url(self, service: str, port: str | None = None) -> str:
-        return str(self._endpoint(service, port)["url"])
-
-    def port(self, service: str, port: str | None = None) -> int:
-        return int(self._endpoint(service, port)["port"])
-
-    def _endpoint(self, service: str, port: str | None) -> dict[str, Any]:
-        published = self.endpoints.get(self._known(service), {})
-        if not published:
-            raise MsalabError(
-                f"Service '{service}' of lab '{self.name}' publishes no port: it is reachable only on the lab "
-                "network, which is the point; talk to it through a service that is published."
-            )
-        if port is None:
-            return next(iter(published.values()))
-        if port not in published:
-            raise MsalabError(f"Service '{service}' publishes {', '.join(published)}, not '{port}'.")
-        return published[port]
 
     # ---- fault injection ------------------------------------------------------------------------------
     def kill(self, service: str) -> None:

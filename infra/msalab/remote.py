@@ -13,13 +13,13 @@ from typing import Any
 
 from msalab import channel
 from msalab.errors import MsalabError
-from msalab.lab import ExecResult
+from msalab.lab import Endpoints, ExecResult
 from msalab.topology import LabSpec, load_lab
 
 CHANNEL_ENV = "MSALAB_CHANNEL"  # the socket's path inside the sandbox; set only there
 
 
-class RemoteLab:
+class RemoteLab(Endpoints):
     provided = True  # the grader started it and removes it
 
     def __init__(self, name: str, socket_path: str) -> None:
@@ -49,25 +49,6 @@ class RemoteLab:
             host = (s.aliases or (s.name,))[0]
             out[s.name] = {p.name: {"port": p.port, "url": p.url.format(host=host, port=p.port)} for p in s.publish}
         return out
-
-    def url(self, service: str, port: str | None = None) -> str:
-        return str(self._endpoint(service, port)["url"])
-
-    def port(self, service: str, port: str | None = None) -> int:
-        return int(self._endpoint(service, port)["port"])
-
-    def _endpoint(self, service: str, port: str | None) -> dict[str, Any]:
-        published = self.endpoints.get(self._known(service), {})
-        if not published:
-            raise MsalabError(
-                f"Service '{service}' of lab '{self.name}' publishes no port: it is reachable only on the lab "
-                "network, which is the point; talk to it through a service that is published."
-            )
-        if port is None:
-            return next(iter(published.values()))
-        if port not in published:
-            raise MsalabError(f"Service '{service}' publishes {', '.join(published)}, not '{port}'.")
-        return published[port]
 
     def _known(self, service: str) -> str:
         if service not in self.spec.services:
