@@ -40,7 +40,7 @@ def labelled() -> tuple[int, int]:
 
     c = engine.client()
     flt = labels.filters()
-    return len(c.containers.list(all=True, filters=flt)), len(c.networks.list(filters=flt))
+    return len(c.containers.list(all=True, filters=flt, sparse=True)), len(c.networks.list(filters=flt))
 
 
 @pytest.fixture

@@ -163,9 +163,13 @@ def _start_all(plan: Plan, progress: Progress) -> None:
         with ThreadPoolExecutor(max_workers=len(wave), thread_name_prefix="msalab-start") as pool:
             futures: list[Future[None]] = [pool.submit(_start_one, plan, s, network, progress, cancel) for s in wave]
             try:
-                done, _ = wait(futures, return_when=FIRST_EXCEPTION)
-                for f in done:
-                    f.result()
+                # Short waits, not one long one: the kernel may hand Ctrl-C to a worker thread, and the main
+                # thread runs Python's signal handler only when it wakes up.
+                pending: set[Future[None]] = set(futures)
+                while pending:
+                    done, pending = wait(pending, timeout=0.2, return_when=FIRST_EXCEPTION)
+                    for f in done:
+                        f.result()
             except BaseException:
                 cancel.set()  # the others stop waiting at their next poll, so cleanup is not raced
                 raise
