@@ -47,3 +47,12 @@ def test_the_notebook_limit_stops_the_rest(tmp_path: Path) -> None:
         "The notebook ran past its time limit (4 s) in cell 1 and was stopped; later cells did not run."
     ]
     assert _outputs(nb.cells[1]) == ""
+
+
+def test_after_one_cell_runs_out_its_limit_the_rest_share_one_more(tmp_path: Path) -> None:
+    # A hanging answer hangs every cell that calls it: five such cells must not cost five limits.
+    hang = "import time\ntime.sleep(60)"
+    nb = new_notebook(cells=[new_code_cell(hang) for _ in range(5)] + [new_code_cell("print('never')")])
+    problems = execute(nb, tmp_path, {}, cell_timeout=3, notebook_timeout=120)
+    assert "cells from 3 on did not run" in problems[0], problems
+    assert _outputs(nb.cells[5]) == ""

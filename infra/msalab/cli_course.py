@@ -31,6 +31,12 @@ def add_course_commands(sub: Any) -> None:
     g.add_argument("--pids", type=int, default=512, help="processes one submission's sandbox may run")
     g.add_argument("--cpus", type=float, default=1.0, help="CPUs one submission's sandbox may use")
     g.add_argument(
+        "--answers-only",
+        action="store_true",
+        help="grade from the answer cells alone, without running the notebook: faster, same verdicts, "
+        "but problems the notebook's other cells hit are not reported",
+    )
+    g.add_argument(
         "--no-sandbox",
         action="store_true",
         help="run submissions' code on this machine, with its Docker engine and files: trusted notebooks only",
@@ -86,7 +92,12 @@ def cmd_grade(args: argparse.Namespace) -> int:
     outcomes = grade_batch(
         submissions(args.submissions),
         args.out,
-        Limits(cell_timeout=args.cell_timeout, notebook_timeout=args.timeout, sandbox=box),
+        Limits(
+            cell_timeout=args.cell_timeout,
+            notebook_timeout=args.timeout,
+            sandbox=box,
+            execute_notebook=not args.answers_only,
+        ),
         workers=args.workers,
         chapter=args.chapter,
     )

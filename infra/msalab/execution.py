@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import os
 import signal
 import threading
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -22,7 +24,7 @@ def execute(
     """Run `nb` in place in a fresh kernel; returns the problems worth reporting, in plain words."""
     client = NotebookClient(
         nb,
-        timeout=cell_timeout,
+        timeout=math.ceil(cell_timeout),
         kernel_name="python3",
         allow_errors=True,  # one broken cell must not cost the exercises after it
         interrupt_on_timeout=True,
@@ -34,9 +36,23 @@ def execute(
     try:
         with client.setup_kernel(env=dict(env)):
             restarted = False
+            # Once one cell has run out its limit (a hanging answer usually hangs every cell that calls it), the
+            # rest of the notebook shares one more limit: a hang costs about two limits, not one per cell. The
+            # answers are graded from their cells' text, so what is skipped costs no points.
+            after_hang: float | None = None
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type != "code" or (restarted and not notebooks.answer_id(cell)):
                     continue  # after a restart the demos lack what they build on; the answers do not
+                if after_hang is not None:
+                    if after_hang <= 0:
+                        problems.append(
+                            f"After a cell ran past its limit, the rest of the notebook had {cell_timeout:.0f} s "
+                            f"more and used it up; cells from {index + 1} on did not run (your answers are graded "
+                            "all the same)."
+                        )
+                        break
+                    client.timeout = math.ceil(after_hang)
+                began = time.monotonic()
                 try:
                     client.execute_cell(cell, index)
                 except DeadKernelError:
@@ -54,6 +70,11 @@ def execute(
                     restarted = True
                 except CellTimeoutError:  # the kernel did not answer an interrupt
                     problems.append(f"Cell {index + 1} ran longer than {cell_timeout:.0f} s and was stopped.")
+                took = time.monotonic() - began
+                if after_hang is not None:
+                    after_hang -= took
+                elif took >= cell_timeout:
+                    after_hang = cell_timeout
     finally:
         deadline.cancel()
     for i, cell in enumerate(nb.cells):
