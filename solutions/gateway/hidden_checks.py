@@ -94,7 +94,13 @@ def limit_recovers(ctx: CheckContext) -> None:
     ctx.expect(again.status_code == 200, f"{wait + 0.2:.1f} s after Retry-After: {wait}, erin got {again.status_code}.")
 
 
-@check("gateway.policy", points=1, title="customers read and order; no role, no access; admin-only paths")
+# Orders and users are reached only through the routes of exercise 1.
+@check(
+    "gateway.policy",
+    points=1,
+    title="customers read and order; no role, no access; admin-only paths",
+    needs=("gateway.routing",),
+)
 def role_rules(ctx: CheckContext) -> None:
     cases = [
         ("mallory", "GET", "/catalog/products", None, 403),
@@ -117,14 +123,17 @@ def role_rules(ctx: CheckContext) -> None:
 # ---- 4. hiding the inside --------------------------------------------------------------------------------------
 @check("gateway.hiding", points=1, title="a dead service: an honest 5xx that names nothing inside")
 def dead_service(ctx: CheckContext) -> None:
-    ctx.lab.kill("users")
+    # catalog, whose route the starting code has already: hiding is judged apart from the routes of exercise 1.
+    ctx.lab.kill("catalog")
     try:
-        answer = kit.call(ctx.lab, "GET", "/users/me", "alice")
+        answer = kit.call(ctx.lab, "GET", "/catalog/products", "alice")
     finally:
-        ctx.lab.start("users")
-    ctx.expect(answer.status_code in (502, 503, 504), f"with users down, /users/me answered {answer.status_code}.")
+        ctx.lab.start("catalog")
+    ctx.expect(
+        answer.status_code in (502, 503, 504), f"with catalog down, /catalog/products answered {answer.status_code}."
+    )
     found = kit.leaks(ctx.lab, answer)
-    ctx.expect(not found, f"with users down, the answer gives away: {', '.join(found)}.")
+    ctx.expect(not found, f"with catalog down, the answer gives away: {', '.join(found)}.")
 
 
 @check("gateway.hiding", points=1, title="a Location header points at the gateway, not inside")
