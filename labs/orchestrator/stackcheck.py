@@ -1,0 +1,81 @@
+"""What the orchestrator lab's public and hidden checks share: deploy the learner's own stack afresh, read what
+the swarm made of it, and say in plain words what is missing."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from typing import Any
+
+import swarmctl as sw
+
+from msalab.checks import CheckContext, CheckFailed
+
+_deployed: dict[str, str] = {}  # exercise -> digest of the stack text now deployed by this check process
+
+
+def deploy_answer(ctx: CheckContext, image: str = "shop:v1", fresh: bool = True) -> dict[str, Any]:
+    """Deploy the stack your `stack(image)` returns (the service shop_web) and return its spec as the swarm
+    keeps it. Fresh: the stack is removed first, so no earlier update is still on its way; checks of one
+    exercise reuse the deployment of the one before."""
+    text = ctx.run_answer("stack", image)
+    if not isinstance(text, str) or not text.strip():
+        raise CheckFailed(
+            f"Your stack({image!r}) returned {type(text).__name__}; it must return the stack file's text."
+        )
+    digest = hashlib.sha256(f"{image}\0{text}".encode()).hexdigest()
+    if not (fresh and _deployed.get(ctx.exercise.id) == digest and sw.exists(ctx.lab)):
+        if fresh:
+            sw.remove(ctx.lab)
+        try:
+            sw.deploy(ctx.lab, text)
+        except sw.SwarmError as e:
+            raise CheckFailed(f"The swarm refused your stack: {e}") from None
+        if not sw.exists(ctx.lab):
+            raise CheckFailed(
+                f"Your stack has no service `web` (the stack is deployed as `{sw.STACK}`, so the swarm "
+                f"calls it {sw.SERVICE}); name the shop's service `web`."
+            )
+        _deployed[ctx.exercise.id] = digest
+    return sw.inspect(ctx.lab)["Spec"]
+
+
+def replicas(spec: dict[str, Any]) -> int:
+    return int(spec.get("Mode", {}).get("Replicated", {}).get("Replicas", 0) or 0)
+
+
+def healthcheck(spec: dict[str, Any]) -> dict[str, Any]:
+    """The health check the tasks run (empty when none, or when it is switched off with NONE)."""
+    found = dict(spec["TaskTemplate"]["ContainerSpec"].get("Healthcheck") or {})
+    return {} if not found.get("Test") or found["Test"][0] == "NONE" else found
+
+
+def update_config(spec: dict[str, Any]) -> dict[str, Any]:
+    return dict(spec.get("UpdateConfig") or {})
+
+
+def seconds(nanoseconds: int | None) -> float:
+    return (nanoseconds or 0) / 1e9
+
+
+def wait_converged(ctx: CheckContext, count: int, version: str | None = None, timeout: float = 45) -> float:
+    try:
+        return sw.wait_until(
+            f"{count} running tasks", lambda: sw.converged(ctx.lab, count, version), timeout, every=0.5
+        )
+    except TimeoutError:
+        seen = ", ".join(f"{t.name} {t.image} {t.state}" for t in sw.tasks(ctx.lab)) or "none"
+        raise CheckFailed(
+            f"The swarm did not get to {count} running tasks{f' of {version}' if version else ''} within "
+            f"{timeout:.0f} s; its tasks: {seen}."
+        ) from None
+
+
+def require(ctx: CheckContext, problems: list[str], before: str) -> None:
+    """Fail fast, before any long measurement, when the stack lacks what the measurement needs."""
+    ctx.expect(not problems, f"{before} needs {'; '.join(problems)} first.")
+
+
+def settle(seconds_: float = 2.0) -> None:
+    """Traefik polls the swarm every second: give it time to route to tasks that just became healthy."""
+    time.sleep(seconds_)
