@@ -41,14 +41,15 @@ def desired_state_problems(spec: dict) -> list[str]:
     "orchestrator.desired", points=1, title="the stack declares 3 replicas, limits, a health check, a restart policy"
 )
 def declares_desired_state(ctx: CheckContext) -> None:
-    problems = desired_state_problems(sc.deploy_answer(ctx))
+    problems = desired_state_problems(sc.deploy_answer(ctx, fresh=False))
     ctx.expect(not problems, "The swarm's copy of your service lacks: " + "; ".join(problems) + ".")
 
 
 @check("orchestrator.desired", points=1, title="three healthy tasks serve users through Traefik")
 def three_tasks_serve(ctx: CheckContext) -> None:
-    spec = sc.deploy_answer(ctx)
+    spec = sc.deploy_answer(ctx, fresh=False)
     sc.require(ctx, [p for p in desired_state_problems(spec) if p.startswith("replicas")], "Serving from 3 tasks")
+    sc.deploy_answer(ctx)
     sc.wait_converged(ctx, 3)
     sc.settle()
     answered = set()
@@ -76,7 +77,7 @@ def rollout_problems(spec: dict) -> list[str]:
 
 @check("orchestrator.rolling", points=1, title="the stack rolls out health-gated, start-first")
 def declares_safe_rollout(ctx: CheckContext) -> None:
-    problems = rollout_problems(sc.deploy_answer(ctx))
+    problems = rollout_problems(sc.deploy_answer(ctx, fresh=False))
     ctx.expect(not problems, "For a rollout without failures your service needs " + "; ".join(problems) + ".")
 
 
@@ -93,7 +94,7 @@ def rollback_problems(spec: dict) -> list[str]:
 
 @check("orchestrator.rollback", points=1, title="the stack rolls a failing update back by itself")
 def declares_rollback(ctx: CheckContext) -> None:
-    problems = rollback_problems(sc.deploy_answer(ctx))
+    problems = rollback_problems(sc.deploy_answer(ctx, fresh=False))
     ctx.expect(not problems, "For a release that undoes itself your service needs " + "; ".join(problems) + ".")
 
 

@@ -11,20 +11,24 @@ import swarmctl as sw
 
 from msalab.checks import CheckContext, CheckFailed
 
-_deployed: dict[str, str] = {}  # exercise -> digest of the stack text now deployed by this check process
+# exercise -> (digest of the stack text this check process deployed last, whether it was deployed afresh)
+_deployed: dict[str, tuple[str, bool]] = {}
 
 
 def deploy_answer(ctx: CheckContext, image: str = "shop:v1", fresh: bool = True) -> dict[str, Any]:
     """Deploy the stack your `stack(image)` returns (the service shop_web) and return its spec as the swarm
-    keeps it. Fresh: the stack is removed first, so no earlier update is still on its way; checks of one
-    exercise reuse the deployment of the one before."""
+    keeps it. Fresh: the stack is removed first, so no earlier update is still on its way (checks of one
+    exercise reuse a fresh deployment of the one before); not fresh: an update of what runs, at once."""
     text = ctx.run_answer("stack", image)
     if not isinstance(text, str) or not text.strip():
         raise CheckFailed(
             f"Your stack({image!r}) returned {type(text).__name__}; it must return the stack file's text."
         )
     digest = hashlib.sha256(f"{image}\0{text}".encode()).hexdigest()
-    if not (fresh and _deployed.get(ctx.exercise.id) == digest and sw.exists(ctx.lab)):
+    last = _deployed.get(ctx.exercise.id)
+    # A fresh deployment of the same text serves both kinds of request; an update serves only updates.
+    already = last is not None and last[0] == digest and (last[1] or not fresh) and sw.exists(ctx.lab)
+    if not already:
         if fresh:
             sw.remove(ctx.lab)
         try:
@@ -36,7 +40,7 @@ def deploy_answer(ctx: CheckContext, image: str = "shop:v1", fresh: bool = True)
                 f"Your stack has no service `web` (the stack is deployed as `{sw.STACK}`, so the swarm "
                 f"calls it {sw.SERVICE}); name the shop's service `web`."
             )
-        _deployed[ctx.exercise.id] = digest
+        _deployed[ctx.exercise.id] = (digest, fresh)
     return sw.inspect(ctx.lab)["Spec"]
 
 

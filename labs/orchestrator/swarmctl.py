@@ -127,14 +127,30 @@ def update_state(lab: LabHandle, service: str = SERVICE) -> str:
     return str(inspect(lab, service).get("UpdateStatus", {}).get("State", ""))
 
 
-def wait_until(what: str, condition: Callable[[], bool], timeout: float, every: float = 0.5) -> float:
-    """Poll `condition` until it holds; returns the seconds it took, or raises TimeoutError naming `what`."""
+def wait_until(
+    what: str, condition: Callable[[], bool], timeout: float, every: float = 0.5, show: bool = False
+) -> float:
+    """Poll `condition` until it holds; returns the seconds it took, or raises TimeoutError naming `what`.
+    `show` draws a progress bar of the seconds waited (in a notebook)."""
     started = time.monotonic()
-    while not condition():
-        if time.monotonic() - started > timeout:
-            raise TimeoutError(f"{what}: not within {timeout:.0f} s")
-        time.sleep(every)
-    return time.monotonic() - started
+    bar = None
+    if show:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=round(timeout), desc=what, unit="s", bar_format="{desc}: {n:.0f} s waited (at most {total} s)")
+    try:
+        while not condition():
+            waited = time.monotonic() - started
+            if waited > timeout:
+                raise TimeoutError(f"{what}: not within {timeout:.0f} s")
+            if bar is not None:
+                bar.n = round(waited)
+                bar.refresh()
+            time.sleep(every)
+        return time.monotonic() - started
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 def converged(lab: LabHandle, replicas: int, version: str | None = None, service: str = SERVICE) -> bool:

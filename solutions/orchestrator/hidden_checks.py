@@ -20,8 +20,9 @@ UPDATE_TIMEOUT = 90
 # ---- 1. desired state ----------------------------------------------------------------------------------------
 @check("orchestrator.desired", points=1, title="two killed tasks are replaced and three run again within 30 s")
 def killed_tasks_come_back(ctx: CheckContext) -> None:
-    spec = sc.deploy_answer(ctx)
+    spec = sc.deploy_answer(ctx, fresh=False)
     sc.require(ctx, public.desired_state_problems(spec), "Healing after crashes")
+    sc.deploy_answer(ctx)
     sc.wait_converged(ctx, 3)
     victims = sw.running(ctx.lab)[:2]
     for task in victims:
@@ -34,8 +35,9 @@ def killed_tasks_come_back(ctx: CheckContext) -> None:
 
 @check("orchestrator.desired", points=1, title="each task's memory limit is enforced by its container")
 def limits_reach_the_containers(ctx: CheckContext) -> None:
-    spec = sc.deploy_answer(ctx)
+    spec = sc.deploy_answer(ctx, fresh=False)
     sc.require(ctx, public.desired_state_problems(spec), "Enforced limits")
+    sc.deploy_answer(ctx)
     sc.wait_converged(ctx, 3)
     task = sw.running(ctx.lab)[0]
     out = sw.docker(
@@ -69,7 +71,7 @@ def roll(ctx: CheckContext, to: str, until: tuple[str, ...]) -> tuple[sw.Load, s
     "orchestrator.rolling", points=2, title="v1 to v2 under load: zero failed requests, every task on v2", timeout=150
 )
 def zero_failed_requests(ctx: CheckContext) -> None:
-    spec = sc.deploy_answer(ctx)
+    spec = sc.deploy_answer(ctx, fresh=False)
     sc.require(ctx, public.rollout_problems(spec), "A rollout without failures")
     measured, state, took = roll(ctx, "v2", ("completed", "paused", "rollback_completed"))
     ctx.expect(state == "completed", f"The update to v2 ended as {state!r} after {took:.0f} s; expected completed.")
@@ -91,7 +93,7 @@ def zero_failed_requests(ctx: CheckContext) -> None:
     timeout=150,
 )
 def broken_release_rolls_back(ctx: CheckContext) -> None:
-    spec = sc.deploy_answer(ctx)
+    spec = sc.deploy_answer(ctx, fresh=False)
     sc.require(ctx, public.rollback_problems(spec), "An automatic rollback")
     measured, state, took = roll(ctx, "broken", ("rollback_completed", "completed", "paused", "rollback_paused"))
     ctx.expect(

@@ -38,7 +38,7 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+    def do_GET(self) -> None:
         if self.path.startswith("/health"):
             ok = state["healthy"] and not state["draining"]
             self._send(200 if ok else 503, {"healthy": ok, "version": VERSION, "task": TASK})
@@ -48,7 +48,7 @@ class Handler(BaseHTTPRequestHandler):
             state["served"] += 1
             self._send(200, {"version": VERSION, "task": TASK, "served": state["served"]})
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         if self.path.startswith("/sick"):
             state["healthy"] = False
             self._send(200, {"healthy": False, "task": TASK})
