@@ -11,7 +11,7 @@ services:
       interval: 1s
       timeout: 2s
       retries: 2
-      start_period: 3s
+      start_period: 2s
     stop_grace_period: 5s
     deploy:
       replicas: 3
@@ -23,7 +23,7 @@ services:
         order: start-first
         parallelism: 1
         delay: 0s
-        monitor: 5s
+        monitor: 3s
         failure_action: rollback
         max_failure_ratio: 0
       rollback_config:

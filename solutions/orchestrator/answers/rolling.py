@@ -1,5 +1,5 @@
 def stack(image: str) -> str:
-    """The shop's stack, rolled out one health-checked task at a time, each new task up before an old one stops."""
+    """The shop's stack, rolled out two health-checked tasks at a time, each new task up before an old one stops."""
     return f"""
 version: "3.8"
 services:
@@ -11,7 +11,7 @@ services:
       interval: 1s
       timeout: 2s
       retries: 2
-      start_period: 3s
+      start_period: 2s
     stop_grace_period: 5s
     deploy:
       replicas: 3
@@ -21,9 +21,9 @@ services:
       restart_policy: {{condition: any, delay: 1s}}
       update_config:
         order: start-first
-        parallelism: 1
+        parallelism: 2
         delay: 0s
-        monitor: 2s
+        monitor: 1s
       labels:
         traefik.enable: "true"
         traefik.http.routers.shop.rule: PathPrefix(`/`)
