@@ -15,8 +15,11 @@ A lab folder plugs in by holding a lab.toml; nothing else in the machinery names
     ready = { http = "/health", port = 8000, timeout = 60 }
     network_mode = "service:front-sidecar"  # share that service's network namespace (a sidecar, a pod):
                                          # no aliases or ports of its own, started after it is ready
-    load_images = ["swarm-app"]          # the service runs a Docker engine: these images go into it
-    [services.node.run]                  # what a Docker-in-Docker node needs from the engine (never privileged)
+
+    [services.node]
+    image = "dind"
+    load_images = ["swarm-app"]          # it runs a Docker engine: these images are loaded into it ("swarm-app:lab")
+    [services.node.run]                  # what a Docker engine inside needs from the outer one (never privileged)
     cap_add = ["ALL"]
     security_opt = ["seccomp=unconfined"]
     cgroupns = "private"

@@ -80,6 +80,6 @@ def require(ctx: CheckContext, problems: list[str], before: str) -> None:
     ctx.expect(not problems, f"{before} needs {'; '.join(problems)} first.")
 
 
-def settle(seconds_: float = 2.0) -> None:
+def settle(seconds_: float = 1.5) -> None:
     """Traefik polls the swarm every second: give it time to route to tasks that just became healthy."""
     time.sleep(seconds_)

@@ -63,7 +63,7 @@ def roll(ctx: CheckContext, to: str, until: tuple[str, ...]) -> tuple[sw.Load, s
         except TimeoutError:
             pass
         took = time.monotonic() - started
-        time.sleep(1.5)
+        time.sleep(1)
     return measured, sw.update_state(ctx.lab), took
 
 

@@ -1,7 +1,7 @@
 """The shop's web service, as the orchestrator runs it: one small process per task, standard library only.
 
 APP_VERSION (v1, v2, broken) is the release; each release image sets it. The service
-- warms up for WARMUP_SECONDS before it listens (as a real service loads caches), so a task that is started is
+- warms up for WARMUP_SECONDS (1 s) before it listens (as a real service loads caches), so a task that is started is
   not yet a task that can serve: only a health check tells the orchestrator when it can;
 - answers GET / with its version and task name, GET /health with 200 while healthy;
 - on SIGTERM stops reporting healthy, keeps serving for DRAIN_SECONDS (the proxy notices meanwhile), then exits;
@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 VERSION = os.environ.get("APP_VERSION", "v1")
 PORT = int(os.environ.get("PORT", "8000"))
-WARMUP = float(os.environ.get("WARMUP_SECONDS", "1.5"))
+WARMUP = float(os.environ.get("WARMUP_SECONDS", "1"))
 DRAIN = float(os.environ.get("DRAIN_SECONDS", "2"))
 TASK = os.environ.get("TASK_NAME") or socket.gethostname()
 

@@ -6,7 +6,7 @@ kind: ConfigMap
 metadata:
   name: shop-config
 data:
-  WARMUP_SECONDS: "1.5"
+  WARMUP_SECONDS: "1"
   DRAIN_SECONDS: "2"
 ---
 apiVersion: apps/v1

@@ -23,7 +23,7 @@ services:
         order: start-first
         parallelism: 1
         delay: 0s
-        monitor: 3s
+        monitor: 2s
         failure_action: rollback
         max_failure_ratio: 0
       rollback_config:
