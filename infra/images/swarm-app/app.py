@@ -21,7 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 VERSION = os.environ.get("APP_VERSION", "v1")
 PORT = int(os.environ.get("PORT", "8000"))
 WARMUP = float(os.environ.get("WARMUP_SECONDS", "1"))
-DRAIN = float(os.environ.get("DRAIN_SECONDS", "2"))
+DRAIN = float(os.environ.get("DRAIN_SECONDS", "3"))
 TASK = os.environ.get("TASK_NAME") or socket.gethostname()
 
 state = {"healthy": VERSION != "broken", "draining": False, "served": 0}

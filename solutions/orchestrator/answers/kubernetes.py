@@ -7,7 +7,7 @@ metadata:
   name: shop-config
 data:
   WARMUP_SECONDS: "1"
-  DRAIN_SECONDS: "2"
+  DRAIN_SECONDS: "3"
 ---
 apiVersion: apps/v1
 kind: Deployment

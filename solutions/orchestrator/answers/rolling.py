@@ -1,5 +1,5 @@
 def stack(image: str) -> str:
-    """The shop's stack, rolled out two health-checked tasks at a time, each new task up before an old one stops."""
+    """The shop's stack, rolled out one health-checked task at a time, each new task up before an old one stops."""
     return f"""
 version: "3.8"
 services:
@@ -21,7 +21,7 @@ services:
       restart_policy: {{condition: any, delay: 1s}}
       update_config:
         order: start-first
-        parallelism: 2
+        parallelism: 1
         delay: 0s
         monitor: 1s
       labels:
