@@ -67,7 +67,12 @@ def remove(lab: LabHandle, name: str = STACK, timeout: float = 30) -> None:
 
 def inspect(lab: LabHandle, service: str = SERVICE) -> dict[str, Any]:
     """The service as the swarm keeps it (`docker service inspect`): its spec, and the state of its update."""
-    found = json.loads(docker(lab, "service", "inspect", service))
+    out = docker(lab, "service", "inspect", service)
+    # The exec's output mixes in stderr: a busy engine may warn before the JSON starts.
+    start = out.find("[")
+    if start < 0:
+        raise SwarmError(f"`docker service inspect {service}` gave no JSON: {out.strip()[:200]}")
+    found = json.JSONDecoder().raw_decode(out[start:])[0]
     return dict(found[0])
 
 
@@ -103,6 +108,8 @@ def tasks(lab: LabHandle, service: str = SERVICE, names: dict[str, str] | None =
     )
     found = []
     for line in out.splitlines():
+        if not line.startswith("{"):
+            continue  # a warning from a busy engine, not a task
         t = json.loads(line)
         found.append(
             Task(
@@ -124,7 +131,10 @@ def running(lab: LabHandle, service: str = SERVICE) -> list[Task]:
 
 def update_state(lab: LabHandle, service: str = SERVICE) -> str:
     """The state of the service's last update: "" (none yet), updating, completed, rollback_started, ..."""
-    return str(inspect(lab, service).get("UpdateStatus", {}).get("State", ""))
+    try:
+        return str(inspect(lab, service).get("UpdateStatus", {}).get("State", ""))
+    except (SwarmError, ValueError):
+        return ""  # a manager too busy to answer right now: unknown, ask again
 
 
 def wait_until(

@@ -64,7 +64,13 @@ def roll(ctx: CheckContext, to: str, until: tuple[str, ...]) -> tuple[sw.Load, s
             pass
         took = time.monotonic() - started
         time.sleep(1)
-    return measured, sw.update_state(ctx.lab), took
+    state = ""
+    for _ in range(10):  # the end state, once the manager answers
+        state = sw.update_state(ctx.lab)
+        if state:
+            break
+        time.sleep(0.5)
+    return measured, state, took
 
 
 @check(
