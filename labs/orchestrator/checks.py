@@ -51,7 +51,7 @@ def three_tasks_serve(ctx: CheckContext) -> None:
     sc.require(ctx, [p for p in desired_state_problems(spec) if p.startswith("replicas")], "Serving from 3 tasks")
     sc.deploy_answer(ctx)
     sc.wait_converged(ctx, 3)
-    sc.settle()
+    sc.settle(ctx)
     answered = set()
     codes = []
     for _ in range(60):

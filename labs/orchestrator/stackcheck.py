@@ -80,6 +80,10 @@ def require(ctx: CheckContext, problems: list[str], before: str) -> None:
     ctx.expect(not problems, f"{before} needs {'; '.join(problems)} first.")
 
 
-def settle(seconds_: float = 1.5) -> None:
-    """Traefik polls the swarm every second: give it time to route to tasks that just became healthy."""
-    time.sleep(seconds_)
+def settle(ctx: CheckContext, timeout: float = 30) -> None:
+    """Wait until Traefik routes users to the service (it polls the swarm every second; a busy machine is slower)."""
+    try:
+        sw.wait_until("Traefik routes to the shop", lambda: sw.served(ctx.lab.url("manager") + "/"), timeout, every=0.3)
+    except TimeoutError:
+        raise CheckFailed(f"Traefik did not route users to your service within {timeout:.0f} s.") from None
+    time.sleep(1)  # and to every task that is running, not just the first it saw

@@ -170,6 +170,15 @@ def converged(lab: LabHandle, replicas: int, version: str | None = None, service
     return len(up) == replicas == len(now)
 
 
+def served(url: str) -> bool:
+    """Whether Traefik answers `url` with 200 now (it learns of a new service's tasks within a second or so,
+    longer on a busy machine; until then it answers 404)."""
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
 def kill_task(lab: LabHandle, task: Task) -> None:
     """SIGKILL the container of one task on its node, as a crash would."""
     lab.exec(task.node, f"docker kill $(docker ps -q -f label=com.docker.swarm.task.id={task.id})")

@@ -53,7 +53,7 @@ def roll(ctx: CheckContext, to: str, until: tuple[str, ...]) -> tuple[sw.Load, s
     spec = sc.deploy_answer(ctx, "shop:v1")
     count = sc.replicas(spec)
     sc.wait_converged(ctx, count, "v1")
-    sc.settle()
+    sc.settle(ctx)
     with sw.load(ctx.lab.url("manager") + "/") as measured:
         time.sleep(1)
         started = time.monotonic()
