@@ -31,3 +31,16 @@ def test_override_and_mode(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_unknown_key_names_the_known_ones() -> None:
     with pytest.raises(images.ImageMissing, match=r"known ones: .*python-service"):
         images.spec("nope")
+
+
+def test_twin_recipes_ship_the_same_files() -> None:
+    """Where an official build and its offline twin copy the same files in (an app, an entrypoint), the files
+    are the same, so a lab behaves alike on either family."""
+    from msalab.paths import images_dir
+
+    for key in ("swarm-app", "dind"):
+        official, offline = images_dir() / key, images_dir() / "offline" / key
+        shared = {p.name for p in official.iterdir()} & {p.name for p in offline.iterdir()} - {"Dockerfile"}
+        assert shared, key
+        for name in shared:
+            assert (official / name).read_text() == (offline / name).read_text(), f"{key}/{name}"

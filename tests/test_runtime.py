@@ -316,3 +316,28 @@ def test_a_namespace_sees_and_removes_only_its_own_labs(
         assert msalab.attach("two").session == lab.session
     finally:
         lab.down()
+
+
+def test_run_options_reach_the_container(course: Course, clean_engine: None) -> None:
+    course.add_lab(
+        "opts",
+        f"""
+        [services.a]
+        image = "python-service"
+        command = {json.dumps(SLEEPER)}
+        ready = {{ log = "^up$", timeout = 30 }}
+        [services.a.run]
+        cap_add = ["NET_ADMIN"]
+        cap_drop = ["MKNOD"]
+        security_opt = ["no-new-privileges"]
+        cgroupns = "private"
+        """,
+    )
+    lab = msalab.up("opts", quiet=True)
+    try:
+        host = lab.container("a").attrs["HostConfig"]
+        assert host["CapAdd"] == ["NET_ADMIN"] and host["CapDrop"] == ["MKNOD"]
+        assert host["SecurityOpt"] == ["no-new-privileges"] and host["CgroupnsMode"] == "private"
+        assert host["Privileged"] is False
+    finally:
+        lab.down()

@@ -155,3 +155,44 @@ def test_network_mode_joins_another_services_namespace_and_waits_for_it() -> Non
 def test_network_mode_mistakes_are_named(services: dict, message: str) -> None:
     with pytest.raises(TopologyError, match=message):
         lab({"services": services})
+
+
+def test_run_options_reach_the_docker_sdk_and_privileged_is_refused() -> None:
+    spec = parse_lab(
+        "t",
+        Path("."),
+        {
+            "services": {
+                "node": {
+                    "image": "dind",
+                    "load_images": ["swarm-app", "traefik"],
+                    "run": {
+                        "cap_add": ["ALL"],
+                        "cap_drop": ["SYS_RESOURCE"],
+                        "security_opt": ["seccomp=unconfined"],
+                        "cgroupns": "private",
+                    },
+                },
+                "plain": {"image": "x"},
+            }
+        },
+    )
+    node, plain = spec.services["node"], spec.services["plain"]
+    assert node.load_images == ("swarm-app", "traefik")
+    assert node.run.docker_kwargs() == {
+        "cap_add": ["ALL"],
+        "cap_drop": ["SYS_RESOURCE"],
+        "security_opt": ["seccomp=unconfined"],
+        "cgroupns": "private",
+    }
+    assert not plain.run and plain.run.docker_kwargs() == {} and plain.load_images == ()
+    with pytest.raises(TopologyError, match="never grants"):
+        lab({"services": {"a": {"image": "x", "run": {"privileged": True}}}})
+    with pytest.raises(TopologyError, match="unknown run option"):
+        lab({"services": {"a": {"image": "x", "run": {"devices": ["/dev/kvm"]}}}})
+    with pytest.raises(TopologyError, match="cgroupns"):
+        lab({"services": {"a": {"image": "x", "run": {"cgroupns": "shared"}}}})
+    with pytest.raises(TopologyError, match="list of strings"):
+        lab({"services": {"a": {"image": "x", "run": {"cap_add": "ALL"}}}})
+    with pytest.raises(TopologyError, match="load_images"):
+        lab({"services": {"a": {"image": "x", "load_images": "swarm-app"}}})

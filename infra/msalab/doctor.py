@@ -7,6 +7,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import docker.errors
+
 from msalab import engine, images, labels
 from msalab.errors import MsalabError
 from msalab.reaper import alive
@@ -25,6 +27,7 @@ def run_checks() -> list[Check]:
     checks.append(docker_check)
     if docker_check.ok:
         checks += lab_images()
+        checks += run_options()
         checks.append(leftovers())
         checks.append(grading_sandbox())
     return checks
@@ -120,3 +123,37 @@ def leftovers() -> Check:
     if orphans:
         return Check(False, f"Left behind by a dead kernel: {', '.join(sorted(orphans))}; run `msalab down --all`.")
     return Check(True, "No lab left behind by a dead kernel.")
+
+
+def run_options() -> list[Check]:
+    """Whether the engine grants what labs ask for in their `run` tables (a Docker engine inside a container
+    needs capabilities and security options that some engines refuse): one throw-away container per lab."""
+    out = []
+    for name in available_labs():
+        asking = [s for s in load_lab(name).services.values() if s.run]
+        if not asking:
+            continue
+        service = asking[0]
+        ref = images.resolve(service.image, engine.image_present)
+        if not engine.image_present(ref):
+            continue  # lab_images() already says to build it
+        try:
+            engine.client().containers.run(
+                ref, ["true"], entrypoint=[], remove=True, labels={labels.LAB: name}, **service.run.docker_kwargs()
+            )
+        except docker.errors.APIError as e:
+            out.append(
+                Check(
+                    False,
+                    f"Lab '{name}' needs run options this engine refuses ({e.explanation or e}): on Docker Desktop or "
+                    "rootless Docker use a Linux machine or VM with a root engine for that lab.",
+                )
+            )
+            continue
+        out.append(Check(True, f"Lab '{name}': the engine grants its run options ({_describe(service.run)})."))
+    return out
+
+
+def _describe(run: object) -> str:
+    kwargs = run.docker_kwargs()
+    return ", ".join(f"{k}={','.join(v) if isinstance(v, list) else v}" for k, v in kwargs.items())

@@ -28,7 +28,7 @@ import docker
 import docker.errors
 import requests
 
-from msalab import engine, images
+from msalab import engine, images, innerengine
 from msalab.errors import MsalabError
 from msalab.paths import images_dir
 
@@ -170,7 +170,7 @@ def export_images(path: Path, keys: list[str] | None = None) -> Path:
     partial = target.with_name(target.name + ".part")
     try:
         with partial.open("wb") as out:
-            for chunk in _save_stream(refs):
+            for chunk in innerengine.save_stream(refs):
                 out.write(chunk)
         partial.replace(target)  # never leave a truncated archive under the final name
     except (docker.errors.APIError, requests.RequestException, OSError) as exc:
@@ -475,14 +475,6 @@ def _check_host_python() -> None:
 
 
 # --- export -------------------------------------------------------------------------------------------------
-
-
-def _save_stream(refs: list[str]) -> Iterator[bytes]:
-    api = engine.client().api
-    # The SDK's get_image() saves one image; the engine's endpoint takes several, and shares their common layers.
-    response = api._get(api._url("/images/get"), params={"names": refs}, stream=True)
-    api._raise_for_status(response)
-    yield from response.iter_content(chunk_size=1 << 20)
 
 
 # --- shared helpers -----------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from testcontainers.core.config import testcontainers_config
 from testcontainers.core.container import DockerContainer
 from testcontainers.core.network import Network
 
-from msalab import cleanup, engine, images, labels, ports, readiness
+from msalab import cleanup, engine, images, innerengine, labels, ports, readiness
 from msalab.errors import ImageMissing, MsalabError
 from msalab.lab import Lab
 from msalab.progress import Progress, make_progress
@@ -36,6 +36,7 @@ class Plan:
     mode: str
     image_refs: Mapping[str, str]
     host_ports: Mapping[str, Mapping[str, int]]  # service -> port name -> host port
+    loaded_refs: Mapping[str, str]  # image key -> reference, for images loaded into a service's own engine
 
     @property
     def network_name(self) -> str:
@@ -131,12 +132,13 @@ def _plan(spec: LabSpec, mode: str, port_overrides: Mapping[str, int]) -> Plan:
             else:
                 host_ports[s.name][p.name] = ports.free_port()
     refs = {s.name: images.resolve(s.image, engine.image_present) for s in spec.services.values()}
-    return Plan(spec, uuid.uuid4().hex[:8], mode, refs, host_ports)
+    loaded = {k: images.resolve(k, engine.image_present) for s in spec.services.values() for k in s.load_images}
+    return Plan(spec, uuid.uuid4().hex[:8], mode, refs, host_ports, loaded)
 
 
 def _ensure_images(plan: Plan, progress: Progress) -> None:
     client = engine.client()
-    for ref in sorted(set(plan.image_refs.values())):
+    for ref in sorted({*plan.image_refs.values(), *plan.loaded_refs.values()}):
         if engine.image_present(ref):
             continue
         if images.needs_local_build(ref):
@@ -196,10 +198,15 @@ def _start_one(plan: Plan, s: ServiceSpec, network: Network, progress: Progress,
         kwargs["working_dir"] = f"{SOURCE_ROOT}/{s.source.name}"
     if s.mem_limit:
         kwargs["mem_limit"] = s.mem_limit
+    kwargs.update(s.run.docker_kwargs())
     c.with_kwargs(**kwargs)  # once: with_kwargs replaces rather than merges
     progress.note(f"starting {s.name}")
     c.start()
     what = f"Service '{s.name}' of lab '{plan.spec.name}'"
+    if s.load_images:
+        progress.note(f"loading {', '.join(s.load_images)} into {s.name}")
+        inner = {k: plan.loaded_refs[k] for k in s.load_images}
+        innerengine.load(c.get_wrapped_container(), inner, what, s.ready.timeout)
     try:
         readiness.wait_ready(c.get_wrapped_container(), s.ready, what, cancel=cancel)
     except readiness.Cancelled:

@@ -15,6 +15,14 @@ A lab folder plugs in by holding a lab.toml; nothing else in the machinery names
     ready = { http = "/health", port = 8000, timeout = 60 }
     network_mode = "service:front-sidecar"  # share that service's network namespace (a sidecar, a pod):
                                          # no aliases or ports of its own, started after it is ready
+
+    [services.node]
+    image = "dind"
+    load_images = ["swarm-app"]          # it runs a Docker engine: these images are loaded into it ("swarm-app:lab")
+    [services.node.run]                  # what a Docker engine inside needs from the outer one (never privileged)
+    cap_add = ["ALL"]
+    security_opt = ["seccomp=unconfined"]
+    cgroupns = "private"
 """
 
 from __future__ import annotations
@@ -54,6 +62,38 @@ class Published:
     url: str
 
 
+# The run options a lab may ask for, and nothing more: enough for a Docker engine inside a container (an
+# orchestrator's node), never `privileged`, which hands the whole host over and which many engines refuse.
+RUN_OPTIONS = ("cap_add", "cap_drop", "security_opt", "cgroupns")
+CGROUPNS_MODES = ("private", "host")
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Extra `docker run` options of one service: capabilities, security options, its cgroup namespace."""
+
+    cap_add: tuple[str, ...] = ()
+    cap_drop: tuple[str, ...] = ()
+    security_opt: tuple[str, ...] = ()
+    cgroupns: str | None = None
+
+    def docker_kwargs(self) -> dict[str, object]:
+        """The docker SDK's `containers.run` keyword arguments for these options (none when unset)."""
+        out: dict[str, object] = {}
+        if self.cap_add:
+            out["cap_add"] = list(self.cap_add)
+        if self.cap_drop:
+            out["cap_drop"] = list(self.cap_drop)
+        if self.security_opt:
+            out["security_opt"] = list(self.security_opt)
+        if self.cgroupns:
+            out["cgroupns"] = self.cgroupns
+        return out
+
+    def __bool__(self) -> bool:
+        return bool(self.docker_kwargs())
+
+
 @dataclass(frozen=True)
 class ServiceSpec:
     name: str
@@ -70,6 +110,10 @@ class ServiceSpec:
     # Another service whose network namespace this one joins (network_mode = "service:<name>"), as a pod's
     # containers share one: same IP, same 127.0.0.1, reachable only through the other's aliases and ports.
     netns_of: str | None = None
+    run: RunOptions = RunOptions()
+    # Keys of images.toml loaded into the Docker engine this service runs, once it answers, before readiness
+    # is waited for; inside, each is also tagged "<key>:lab", whichever family (official, offline) it came from.
+    load_images: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -194,7 +238,40 @@ def _parse_service(lab: str, folder: Path, name: str, raw: dict[str, Any]) -> Se
         mem_limit=raw.get("mem_limit"),
         group=name,
         netns_of=netns_of,
+        run=_parse_run(where, raw.get("run", {})),
+        load_images=_parse_load_images(where, raw.get("load_images", [])),
     )
+
+
+def _parse_run(where: str, raw: object) -> RunOptions:
+    if not isinstance(raw, dict):
+        raise TopologyError(f"The {where} has run = {raw!r}; make it a table such as [services.<name>.run].")
+    if raw.get("privileged"):
+        raise TopologyError(
+            f"The {where} asks for privileged, which msalab never grants (it hands the host over, and many "
+            "engines refuse it); ask for the capabilities and security options it needs instead."
+        )
+    unknown = sorted(set(raw) - set(RUN_OPTIONS))
+    if unknown:
+        raise TopologyError(
+            f"The {where} has unknown run option(s) {', '.join(unknown)}; known: {', '.join(RUN_OPTIONS)}."
+        )
+    lists: dict[str, tuple[str, ...]] = {}
+    for key in ("cap_add", "cap_drop", "security_opt"):
+        value = raw.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise TopologyError(f"The {where} has run.{key} = {value!r}; make it a list of strings.")
+        lists[key] = tuple(value)
+    cgroupns = raw.get("cgroupns")
+    if cgroupns is not None and cgroupns not in CGROUPNS_MODES:
+        raise TopologyError(f"The {where} has run.cgroupns = {cgroupns!r}; use one of {', '.join(CGROUPNS_MODES)}.")
+    return RunOptions(lists["cap_add"], lists["cap_drop"], lists["security_opt"], cgroupns)
+
+
+def _parse_load_images(where: str, raw: object) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not all(isinstance(k, str) and _NAME.match(k) for k in raw):
+        raise TopologyError(f"The {where} has load_images = {raw!r}; make it a list of keys of images.toml.")
+    return tuple(raw)
 
 
 def _parse_network_mode(where: str, raw: dict[str, Any]) -> str | None:

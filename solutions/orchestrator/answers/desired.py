@@ -1,0 +1,30 @@
+def stack(image: str) -> str:
+    """The shop as a swarm stack: its desired state, which the swarm keeps."""
+    return f"""
+version: "3.8"
+services:
+  web:
+    image: {image}
+    networks: [edge]
+    healthcheck:
+      test: ["CMD", "python3", "/app/health.py"]
+      interval: 1s
+      timeout: 2s
+      retries: 2
+      start_period: 3s
+    stop_grace_period: 5s
+    deploy:
+      replicas: 3
+      endpoint_mode: dnsrr
+      resources:
+        limits: {{cpus: "0.25", memory: 64M}}
+        reservations: {{memory: 32M}}
+      restart_policy: {{condition: any, delay: 1s}}
+      labels:
+        traefik.enable: "true"
+        traefik.http.routers.shop.rule: PathPrefix(`/`)
+        traefik.http.services.shop.loadbalancer.server.port: "8000"
+networks:
+  edge:
+    external: true
+"""

@@ -1,0 +1,39 @@
+def stack(image: str) -> str:
+    """The shop's stack: a new task that fails its health check while watched undoes the whole update."""
+    return f"""
+version: "3.8"
+services:
+  web:
+    image: {image}
+    networks: [edge]
+    healthcheck:
+      test: ["CMD", "python3", "/app/health.py"]
+      interval: 1s
+      timeout: 2s
+      retries: 2
+      start_period: 2s
+    stop_grace_period: 5s
+    deploy:
+      replicas: 3
+      endpoint_mode: dnsrr
+      resources:
+        limits: {{cpus: "0.25", memory: 64M}}
+      restart_policy: {{condition: any, delay: 1s}}
+      update_config:
+        order: start-first
+        parallelism: 1
+        delay: 0s
+        monitor: 2s
+        failure_action: rollback
+        max_failure_ratio: 0
+      rollback_config:
+        order: start-first
+        parallelism: 0
+      labels:
+        traefik.enable: "true"
+        traefik.http.routers.shop.rule: PathPrefix(`/`)
+        traefik.http.services.shop.loadbalancer.server.port: "8000"
+networks:
+  edge:
+    external: true
+"""
