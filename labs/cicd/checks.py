@@ -26,7 +26,9 @@ def pipeline_build(ctx: CheckContext, files: dict[str, str], message: str) -> tu
 
 
 # ---- 1. the pipeline ---------------------------------------------------------------------------------------------
-@check("cicd.pipeline", points=2, title="a good push ends as an image in the registry, tagged by its commit", timeout=150)
+@check(
+    "cicd.pipeline", points=2, title="a good push ends as an image in the registry, tagged by its commit", timeout=150
+)
 def good_push_reaches_the_registry(ctx: CheckContext) -> None:
     sha, build = pipeline_build(ctx, NEW_PRODUCT, "Sell teacups")
     ctx.expect(build["results"] == 0, f"the build of {sha[:12]} failed: {kit.build_log(ctx.lab, build)[-400:]}")
@@ -43,10 +45,12 @@ def failing_test_stops_the_pipeline(ctx: CheckContext) -> None:
 
 
 # ---- 2. blue-green -----------------------------------------------------------------------------------------------
-@check("cicd.release", points=2, title="release switches users to the new commit with zero failed requests", timeout=120)
+@check(
+    "cicd.release", points=2, title="release switches users to the new commit with zero failed requests", timeout=120
+)
 def release_without_failures(ctx: CheckContext) -> None:
     kit.reset(ctx.lab)
-    sha, digest = kit.prepare(ctx.lab, NEW_PRODUCT, "Sell teacups")
+    sha, _ = kit.prepare(ctx.lab, NEW_PRODUCT, "Sell teacups")
     with kit.Load(ctx.lab, rate=40) as load:
         time.sleep(0.5)
         live = ctx.run_answer("release", kit.urls(ctx.lab), sha, "blue", timeout=60)
@@ -63,7 +67,7 @@ def release_without_failures(ctx: CheckContext) -> None:
 @check("cicd.release", points=1, title="rollback sends everyone back to the old slot at once, without a redeploy")
 def rollback_is_instant(ctx: CheckContext) -> None:
     old = kit.reset(ctx.lab)
-    sha, digest = kit.prepare(ctx.lab, NEW_PRODUCT, "Sell teacups")
+    _, digest = kit.prepare(ctx.lab, NEW_PRODUCT, "Sell teacups")
     kit.deploy(ctx.lab, "green", f"{kit.IMAGE}@{digest}")
     kit.route(ctx.lab, {"green": 100})
     before = kit.slot(ctx.lab, "blue")["since"]

@@ -126,9 +126,7 @@ def urls(lab: Any) -> dict[str, str]:
 
 def route(lab: Any, weights: dict[str, int]) -> None:
     """Give the router its whole configuration: the shop's traffic split over the slots by weight."""
-    services: dict[str, Any] = {
-        c: {"loadBalancer": {"servers": [{"url": f"http://{c}:8000"}]}} for c in COLOURS
-    }
+    services: dict[str, Any] = {c: {"loadBalancer": {"servers": [{"url": f"http://{c}:8000"}]}} for c in COLOURS}
     services["shop"] = {"weighted": {"services": [{"name": c, "weight": w} for c, w in weights.items() if w > 0]}}
     config = {
         "http": {

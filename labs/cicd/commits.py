@@ -5,7 +5,11 @@ from __future__ import annotations
 from cicdkit import edit
 
 # A good change: one more product.
-NEW_PRODUCT = edit("app/catalog.py", '    3: Product(3, "mug", 650),\n', '    3: Product(3, "mug", 650),\n    4: Product(4, "teacup", 900),\n')
+NEW_PRODUCT = edit(
+    "app/catalog.py",
+    '    3: Product(3, "mug", 650),\n',
+    '    3: Product(3, "mug", 650),\n    4: Product(4, "teacup", 900),\n',
+)
 
 # Rounds the tax down instead of half up: the unit tests catch it.
 ROUNDING_BUG = edit("app/catalog.py", "+ 50) // 100", ") // 100")

@@ -13,7 +13,9 @@ from commits import NEW_PRODUCT
 from msalab.checks import CheckContext, check
 
 # Unit tests pass; an unknown product id crashes the handler (500) instead of answering 404 as the OpenAPI says.
-CONTRACT_BREAK = kit.edit("app/app.py", "    if found is None:\n        raise HTTPException(404, \"no such product\")\n", "")
+CONTRACT_BREAK = kit.edit(
+    "app/app.py", '    if found is None:\n        raise HTTPException(404, "no such product")\n', ""
+)
 # The domain starts to speak HTTP: tests and contract pass, the architecture rule does not.
 LAYER_BREAK = kit.edit(
     "app/catalog.py",
@@ -26,18 +28,28 @@ CRASH = kit.edit("app/app.py", "from app import catalog\n", "from app import cat
 BROKEN = kit.edit(
     "app/app.py",
     "    found = catalog.find(product_id)\n",
-    "    found = catalog.find(product_id)\n    if product_id in (1, 2):\n        raise RuntimeError('stock lookup broken')\n",
+    "    found = catalog.find(product_id)\n"
+    "    if product_id in (1, 2):\n        raise RuntimeError('stock lookup broken')\n",
 )
 
 
-@check("cicd.pipeline", points=1, title="a commit that breaks the API's contract never reaches the registry", timeout=150)
+@check(
+    "cicd.pipeline", points=1, title="a commit that breaks the API's contract never reaches the registry", timeout=150
+)
 def contract_break_stops_the_pipeline(ctx: CheckContext) -> None:
     sha, build = public.pipeline_build(ctx, CONTRACT_BREAK, "Simplify the product lookup")
-    ctx.expect(sha not in kit.tags(ctx.lab), f"a commit that breaks the OpenAPI contract reached the registry ({sha[:12]}).")
+    ctx.expect(
+        sha not in kit.tags(ctx.lab), f"a commit that breaks the OpenAPI contract reached the registry ({sha[:12]})."
+    )
     ctx.expect(build["results"] != 0, "the build of a commit that breaks the contract passed.")
 
 
-@check("cicd.pipeline", points=1, title="a commit that breaks the architecture rule never reaches the registry", timeout=150)
+@check(
+    "cicd.pipeline",
+    points=1,
+    title="a commit that breaks the architecture rule never reaches the registry",
+    timeout=150,
+)
 def layer_break_stops_the_pipeline(ctx: CheckContext) -> None:
     sha, build = public.pipeline_build(ctx, LAYER_BREAK, "Let the domain raise HTTP errors")
     ctx.expect(sha not in kit.tags(ctx.lab), f"a commit that breaks the layering reached the registry ({sha[:12]}).")
@@ -66,7 +78,9 @@ def release_by_digest(ctx: CheckContext) -> None:
     sha, digest = kit.prepare(ctx.lab, NEW_PRODUCT, "Sell teacups")
     ctx.run_answer("release", kit.urls(ctx.lab), sha, "blue", timeout=60)
     green = kit.slot(ctx.lab, "green")
-    ctx.expect(green["image"] == f"{kit.IMAGE}@{digest}", f"green runs {green['image']!r}; expected {kit.IMAGE}@{digest}.")
+    ctx.expect(
+        green["image"] == f"{kit.IMAGE}@{digest}", f"green runs {green['image']!r}; expected {kit.IMAGE}@{digest}."
+    )
     # Someone pushes another image under the same tag; the slot restarts (a host reboot) and pulls again.
     other, _ = kit.prepare(ctx.lab, {}, "Retag")
     ctx.lab.exec("git", ["python3", "-c", _RETAG.format(src=other, dst=sha)])
@@ -86,7 +100,9 @@ u.urlopen(u.Request("http://registry:5000/v2/shop/manifests/{dst}", data=body, m
 """
 
 
-@check("cicd.canary", points=2, title="a broken canary is rolled back by itself, before most users meet it", timeout=120)
+@check(
+    "cicd.canary", points=2, title="a broken canary is rolled back by itself, before most users meet it", timeout=120
+)
 def broken_canary_rolls_back(ctx: CheckContext) -> None:
     old = kit.reset(ctx.lab)
     sha, _ = kit.prepare(ctx.lab, BROKEN, "Check stock on every lookup")
@@ -95,9 +111,12 @@ def broken_canary_rolls_back(ctx: CheckContext) -> None:
         time.sleep(0.8)
     met = sum(r[3] == sha for r in load.records)
     ctx.expect(met > 0, "the broken canary never served a user: canary(...) did not try it.")
-    ctx.expect(verdict == "rolled back", f"canary(...) returned {verdict!r} for a broken release; expected 'rolled back'.")
+    ctx.expect(
+        verdict == "rolled back", f"canary(...) returned {verdict!r} for a broken release; expected 'rolled back'."
+    )
     ctx.expect({r[3] for r in load.last(10)} == {old}, "after the rollback users still reach the broken version.")
     ctx.expect(
         met < 0.35 * len(load.records),
-        f"{met} of {len(load.records)} requests reached the broken canary before the rollback; expected it caught early.",
+        f"{met} of {len(load.records)} requests reached the broken canary before the rollback; expected "
+        "it to be caught early.",
     )

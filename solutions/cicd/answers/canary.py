@@ -38,13 +38,15 @@ def counts(router: str) -> dict[str, tuple[float, float]]:
     return {c: (r, e) for c, (r, e) in out.items()}
 
 
-def canary(urls: dict[str, str], commit: str, stable: str, steps: tuple[int, ...] = (10, 25, 50, 100),
-           hold: float = 2.0) -> str:
+def canary(
+    urls: dict[str, str], commit: str, stable: str, steps: tuple[int, ...] = (10, 25, 50, 100), hold: float = 2.0
+) -> str:
     new = "green" if stable == "blue" else "blue"
     head = httpx.head(f"{urls['registry']}/v2/shop/manifests/{commit}", headers={"Accept": MANIFEST}, timeout=10)
     head.raise_for_status()
-    httpx.post(f"{urls[new]}/deploy", json={"image": f"{IMAGE}@{head.headers['docker-content-digest']}"},
-               timeout=30).raise_for_status()
+    httpx.post(
+        f"{urls[new]}/deploy", json={"image": f"{IMAGE}@{head.headers['docker-content-digest']}"}, timeout=30
+    ).raise_for_status()
     deadline = time.monotonic() + 30
     while (state := httpx.get(f"{urls[new]}/status", timeout=10).json()["state"]) == "starting":
         if time.monotonic() > deadline:

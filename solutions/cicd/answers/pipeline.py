@@ -13,8 +13,19 @@ def run(commit: str, registry: str) -> None:
         ("architecture", ["lint-imports", "--no-cache"]),
         (
             "build and push",
-            ["python3", "ci/ocibuild.py", "--registry", registry, "--name", "shop", "--tag", commit,
-             "--revision", commit, "app"],
+            [
+                "python3",
+                "ci/ocibuild.py",
+                "--registry",
+                registry,
+                "--name",
+                "shop",
+                "--tag",
+                commit,
+                "--revision",
+                commit,
+                "app",
+            ],
         ),
     ]
     for name, command in stages:
