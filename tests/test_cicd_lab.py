@@ -70,7 +70,7 @@ def test_only_ci_registry_router_and_slot_agents_are_published_and_no_docker_soc
         "ci": ["8010/tcp"],
         "green": ["9000/tcp"],
         "registry": ["5000/tcp"],
-        "router": ["8080/tcp", "80/tcp"],
+        "router": ["80/tcp", "8080/tcp"],
     }
 
 
