@@ -224,3 +224,49 @@ class Load:
 
     def last(self, n: int = 10) -> list[tuple[float, int, str, str]]:
         return self.records[-n:]
+
+
+# ---- figures -----------------------------------------------------------------------------------------------------
+def plot_versions(load: Load, names: dict[str, str], marks: dict[str, float]) -> None:
+    """One dot per request: the version that answered it (by `names`, revision -> label), red when it failed;
+    a dashed line at each of `marks` (label -> seconds)."""
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots(figsize=(9, 2.6))
+    for failed, colour in ((False, "tab:blue"), (True, "tab:red")):
+        pts = [(t, names.get(rev, "other")) for t, code, _, rev in load.records if (not 200 <= code < 300) == failed]
+        if pts:
+            ax.scatter([p[0] for p in pts], [p[1] for p in pts], s=6, color=colour, label="failed" if failed else "ok")
+    _marks(ax, marks)
+    ax.set_xlabel("seconds")
+    ax.set_ylabel("answered by")
+    ax.legend(loc="center right")
+    plt.show()
+
+
+def plot_canary(load: Load, canary: str, marks: dict[str, float], step: float = 0.5) -> None:
+    """Per `step` seconds: the share of requests the canary (revision `canary`) answered, and the share that failed."""
+    import matplotlib.pyplot as plt
+
+    bins = int(max(r[0] for r in load.records) / step) + 1
+    share, errors = [0.0] * bins, [0.0] * bins
+    for b in range(bins):
+        window = [r for r in load.records if b * step <= r[0] < (b + 1) * step]
+        if window:
+            share[b] = 100 * sum(r[3] == canary for r in window) / len(window)
+            errors[b] = 100 * sum(not 200 <= r[1] < 300 for r in window) / len(window)
+    xs = [b * step for b in range(bins)]
+    _, ax = plt.subplots(figsize=(9, 2.8))
+    ax.step(xs, share, where="post", label="answered by the canary (%)")
+    ax.step(xs, errors, where="post", color="tab:red", label="failed requests (%)")
+    _marks(ax, marks)
+    ax.set_xlabel("seconds")
+    ax.set_ylim(0, 105)
+    ax.legend(loc="upper right")
+    plt.show()
+
+
+def _marks(ax: Any, marks: dict[str, float]) -> None:
+    for label, t in marks.items():
+        ax.axvline(t, color="grey", linestyle="--")
+        ax.text(t, 1.02, label, transform=ax.get_xaxis_transform(), ha="center", fontsize=8)
