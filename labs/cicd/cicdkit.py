@@ -257,8 +257,9 @@ def plot_canary(load: Load, canary: str, marks: dict[str, float], step: float = 
             errors[b] = 100 * sum(not 200 <= r[1] < 300 for r in window) / len(window)
     xs = [b * step for b in range(bins)]
     _, ax = plt.subplots(figsize=(9, 2.8))
-    ax.step(xs, share, where="post", label="answered by the canary (%)")
-    ax.step(xs, errors, where="post", color="tab:red", label="failed requests (%)")
+    # The canary's share as an area, the failures as a line over it: when every canary request fails they coincide.
+    ax.fill_between(xs, share, step="post", alpha=0.35, color="tab:blue", label="answered by the canary (%)")
+    ax.step(xs, errors, where="post", color="tab:red", linestyle="--", label="failed requests (%)")
     _marks(ax, marks)
     ax.set_xlabel("seconds")
     ax.set_ylim(0, 105)
