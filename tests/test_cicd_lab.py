@@ -1,8 +1,7 @@
-"""The CI/CD lab against real containers: one lab for the whole module (CI time is a budget).
-
-What is published and what is not, no Docker socket anywhere, memory at rest, the shipped stubs earn nothing and
-the references everything, and careless answers (a pipeline that pushes before it tests, a release by tag, a
-canary that never compares) lose the points they deserve to lose.
+"""The CI/CD lab against real containers, one lab for the whole module (CI time is a budget): what is published
+and what is not, no Docker socket anywhere, memory at rest, the shipped stubs earn nothing and the references
+everything, and careless answers (a pipeline that pushes before it tests, a release by tag, a canary that never
+compares) lose the points they deserve to lose.
 """
 
 from __future__ import annotations
@@ -55,7 +54,15 @@ def verdicts(
     return {s.name: run_one(s, ctx) for s in specs if only is None or s.name in only}
 
 
-def test_only_ci_registry_router_and_slot_agents_are_published_and_no_docker_socket(lab: msalab.Lab) -> None:
+def _careless(name: str, old: str, new: str) -> str:
+    code = reference(name)
+    assert old in code, old
+    return code.replace(old, new)
+
+
+# One test function for the whole module: pytest-xdist spreads a module's tests over its workers, and each worker
+# would start a lab of its own (16 s and ~350 MiB more).
+def test_the_cicd_lab(lab: msalab.Lab, tmp_path: Path) -> None:
     published = {}
     for service in lab.services:
         attrs = lab.container(service).attrs
@@ -73,31 +80,17 @@ def test_only_ci_registry_router_and_slot_agents_are_published_and_no_docker_soc
         "router": ["80/tcp", "8080/tcp"],
     }
 
+    at_rest = lab.memory_mb()
+    assert sum(at_rest.values()) < 500, at_rest
 
-def test_the_lab_at_rest_stays_under_500_mib(lab: msalab.Lab) -> None:
-    used = lab.memory_mb()
-    assert sum(used.values()) < 500, used
-
-
-def test_stubs_earn_nothing(lab: msalab.Lab, tmp_path: Path) -> None:
     for name in EXERCISES:
         for check, v in verdicts(lab, name, stub(name), tmp_path).items():
             assert not v.passed, f"{name}.{check} passed with the shipped stub: {v.message}"
-
-
-def test_references_earn_everything(lab: msalab.Lab, tmp_path: Path) -> None:
     for name in EXERCISES:
         for check, v in verdicts(lab, name, reference(name), tmp_path).items():
             assert v.passed, f"{name}.{check} failed with the reference answer: {v.message}"
 
-
-def _careless(name: str, old: str, new: str) -> str:
-    code = reference(name)
-    assert old in code, old
-    return code.replace(old, new)
-
-
-def test_a_pipeline_that_pushes_before_it_tests_loses_the_gate(lab: msalab.Lab, tmp_path: Path) -> None:
+    # Careless answers lose what they deserve to lose: a pipeline that pushes before it tests, ...
     code = _careless(
         "pipeline",
         "    for name, command in stages:",
@@ -105,18 +98,14 @@ def test_a_pipeline_that_pushes_before_it_tests_loses_the_gate(lab: msalab.Lab, 
     )
     v = verdicts(lab, "pipeline", code, tmp_path, only={"failing_test_stops_the_pipeline"})
     assert not v["failing_test_stops_the_pipeline"].passed
-
-
-def test_a_release_by_tag_loses_the_digest_point(lab: msalab.Lab, tmp_path: Path) -> None:
+    # ... a release by tag (it still switches without a failed request) ...
     code = _careless(
         "release", "image = f\"{IMAGE}@{head.headers['docker-content-digest']}\"", 'image = f"{IMAGE}:{commit}"'
     )
     v = verdicts(lab, "release", code, tmp_path, only={"release_by_digest", "release_without_failures"})
     assert v["release_without_failures"].passed, v["release_without_failures"].message
     assert not v["release_by_digest"].passed
-
-
-def test_a_canary_that_never_compares_is_not_rolled_back(lab: msalab.Lab, tmp_path: Path) -> None:
+    # ... and a canary that never compares error rates.
     code = _careless("canary", "if requests >= 3 and errors / requests > stable_ratio + 0.05:", "if False:")
     v = verdicts(lab, "canary", code, tmp_path, only={"broken_canary_rolls_back"})
     assert not v["broken_canary_rolls_back"].passed

@@ -54,10 +54,10 @@ def release_without_failures(ctx: CheckContext) -> None:
     with kit.Load(ctx.lab, rate=40) as load:
         time.sleep(0.5)
         live = ctx.run_answer("release", kit.urls(ctx.lab), sha, "blue", timeout=60)
-        time.sleep(1.0)
+        switched = load.settles_on(sha)
     ctx.expect(live == "green", f"release(...) returned {live!r}; expected 'green', the slot that was idle.")
-    revs = {rev for *_, rev in load.last(10)}
-    ctx.expect(revs == {sha}, f"after the release users were served by {sorted(revs)}; expected only {sha[:12]}….")
+    revs = sorted({rev for *_, rev in load.last(10)})
+    ctx.expect(switched, f"after the release users were served by {revs}; expected only {sha[:12]}….")
     ctx.expect(
         load.failed() == 0,
         f"{load.failed()} of {len(load.records)} users' requests failed during the release; expected none.",
@@ -75,13 +75,13 @@ def rollback_is_instant(ctx: CheckContext) -> None:
         time.sleep(0.5)
         started = time.monotonic() - load.t0
         ctx.run_answer("rollback", kit.urls(ctx.lab), "blue", timeout=30)
-        done = time.monotonic() - load.t0
-        time.sleep(1.0)
+        settled = load.settles_on(old)
     back = [t for t, _, _, rev in load.records if t >= started and rev == old]
     ctx.expect(back, f"after rollback(urls, 'blue') users were still served by {sorted({r[3] for r in load.last(5)})}.")
     took = back[0] - started
-    ctx.expect(took < 1.5, f"users reached the old version {took:.1f} s after rollback() began; expected at once.")
-    ctx.expect(all(r[3] == old for r in load.records if r[0] > done + 0.5), "some users still reached the new version")
+    # At once: the old slot never stopped (a redeploy or a rebuild takes seconds more; a busy machine, a little).
+    ctx.expect(took < 3, f"users reached the old version {took:.1f} s after rollback() began; expected at once.")
+    ctx.expect(settled, "after rollback() some users still reached the new version.")
     ctx.expect(kit.slot(ctx.lab, "blue")["since"] == before, "rollback() redeployed blue; it only has to switch.")
     ctx.expect(load.failed() == 0, f"{load.failed()} requests failed during the rollback; expected none.")
 
@@ -93,9 +93,9 @@ def good_canary_is_promoted(ctx: CheckContext) -> None:
     sha, _ = kit.prepare(ctx.lab, NEW_PRODUCT, "Sell teacups")
     with kit.Load(ctx.lab, rate=40) as load:
         verdict = ctx.run_answer("canary", kit.urls(ctx.lab), sha, "blue", timeout=90)
-        time.sleep(0.8)
+        promoted = load.settles_on(sha)
     ctx.expect(verdict == "promoted", f"canary(...) returned {verdict!r} for a good release; expected 'promoted'.")
-    ctx.expect({r[3] for r in load.last(10)} == {sha}, "after the promotion not every user reached the new version.")
+    ctx.expect(promoted, "after the promotion not every user reached the new version.")
     # In steps: for a while both versions served users side by side, the new one for a minority first.
     mixed = [r for r in load.records if r[3] in (old, sha)]
     first_new = next((i for i, r in enumerate(mixed) if r[3] == sha), None)

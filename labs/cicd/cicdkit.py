@@ -225,6 +225,20 @@ class Load:
     def last(self, n: int = 10) -> list[tuple[float, int, str, str]]:
         return self.records[-n:]
 
+    def now(self) -> float:
+        return time.monotonic() - self.t0
+
+    def settles_on(self, revision: str, within: float = 4.0, n: int = 8) -> bool:
+        """Whether, within `within` seconds from now, the last `n` users were all served by `revision` (a router
+        applies a new configuration in about 0.1 s, but a busy machine may take longer)."""
+        since = self.now()
+        while self.now() - since < within:
+            recent = [r for r in self.records if r[0] >= since][-n:]
+            if len(recent) == n and all(r[3] == revision for r in recent):
+                return True
+            time.sleep(0.1)
+        return False
+
 
 # ---- figures -----------------------------------------------------------------------------------------------------
 def plot_versions(load: Load, names: dict[str, str], marks: dict[str, float]) -> None:

@@ -39,11 +39,12 @@ class Deploy(BaseModel):
     image: str
 
 
-def _healthy() -> bool:
+def _healthy(revision: str) -> bool:
+    """The app on port 8000 answers its /health, and it is the new one (the old one may still be going)."""
     try:
         with urllib.request.urlopen("http://127.0.0.1:8000/health", timeout=1) as r:
-            return r.status == 200
-    except OSError:
+            return r.status == 200 and json.load(r).get("revision") == revision
+    except (OSError, ValueError):
         return False
 
 
@@ -53,7 +54,7 @@ def _watch(proc: subprocess.Popen[bytes]) -> None:
         if proc.poll() is not None:
             current["state"] = "failed"
             return
-        if current["state"] == "starting" and _healthy():
+        if current["state"] == "starting" and _healthy(current["revision"]):
             current["state"] = "running"
         time.sleep(0.1)
 
@@ -69,6 +70,7 @@ def deploy(ref: str) -> dict[str, Any]:
                 process.wait(5)
             except subprocess.TimeoutExpired:
                 process.kill()
+                process.wait()  # gone for sure, so the new app gets port 8000
         env = {**os.environ, "REVISION": image.revision, "SLOT": SLOT}
         process = subprocess.Popen(image.cmd, cwd=target, env=env)
         current.update(image=ref, digest=image.digest, revision=image.revision, state="starting", since=time.time())
