@@ -85,10 +85,15 @@ def wait_build(lab: Any, sha: str, timeout: float = 90) -> dict[str, Any]:
 
 
 def build_log(lab: Any, build: dict[str, Any]) -> str:
-    """The pipeline step's output of a build."""
-    base = f"{lab.url('ci')}/api/v2/builds/{build['buildid']}/steps/pipeline/logs/stdio/raw"
-    r = httpx.get(base, timeout=10)
-    return r.text if r.status_code == 200 else ""
+    """The pipeline step's output of a build (from the REST API's log chunks: the raw endpoint may send them
+    compressed)."""
+    url = f"{lab.url('ci')}/api/v2/builds/{build['buildid']}/steps/pipeline/logs/stdio/contents"
+    r = httpx.get(url, timeout=10)
+    if r.status_code != 200:
+        return ""
+    text = "".join(chunk["content"] for chunk in r.json().get("logchunks", []))
+    # Each line starts with its channel: o (stdout), e (stderr), h (header).
+    return "\n".join(line[1:] for line in text.splitlines())
 
 
 # ---- the registry ------------------------------------------------------------------------------------------------
