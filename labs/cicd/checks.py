@@ -54,7 +54,7 @@ def release_without_failures(ctx: CheckContext) -> None:
     with kit.Load(ctx.lab, rate=40) as load:
         time.sleep(0.5)
         live = ctx.run_answer("release", kit.urls(ctx.lab), sha, "blue", timeout=60)
-        switched = load.settles_on(sha)
+        switched = live == "green" and load.settles_on(sha)
     ctx.expect(live == "green", f"release(...) returned {live!r}; expected 'green', the slot that was idle.")
     revs = sorted({rev for *_, rev in load.last(10)})
     ctx.expect(switched, f"after the release users were served by {revs}; expected only {sha[:12]}….")
@@ -93,7 +93,7 @@ def good_canary_is_promoted(ctx: CheckContext) -> None:
     sha, _ = kit.prepare(ctx.lab, NEW_PRODUCT, "Sell teacups")
     with kit.Load(ctx.lab, rate=40) as load:
         verdict = ctx.run_answer("canary", kit.urls(ctx.lab), sha, "blue", timeout=90)
-        promoted = load.settles_on(sha)
+        promoted = verdict == "promoted" and load.settles_on(sha)
     ctx.expect(verdict == "promoted", f"canary(...) returned {verdict!r} for a good release; expected 'promoted'.")
     ctx.expect(promoted, "after the promotion not every user reached the new version.")
     # In steps: for a while both versions served users side by side, the new one for a minority first.

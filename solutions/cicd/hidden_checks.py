@@ -108,7 +108,7 @@ def broken_canary_rolls_back(ctx: CheckContext) -> None:
     sha, _ = kit.prepare(ctx.lab, BROKEN, "Check stock on every lookup")
     with kit.Load(ctx.lab, rate=40) as load:
         verdict = ctx.run_answer("canary", kit.urls(ctx.lab), sha, "blue", timeout=90)
-        back = load.settles_on(old)
+        back = verdict == "rolled back" and load.settles_on(old)
     met = sum(r[3] == sha for r in load.records)
     ctx.expect(met > 0, "the broken canary never served a user: canary(...) did not try it.")
     ctx.expect(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import hashlib
+import http.client
 import io
 import json
 import tarfile
@@ -43,7 +44,9 @@ def digest(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
-def request(method: str, url: str, data: bytes | None = None, headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+def request(
+    method: str, url: str, data: bytes | None = None, headers: dict[str, str] | None = None
+) -> http.client.HTTPResponse:
     return urllib.request.urlopen(urllib.request.Request(url, data=data, method=method, headers=headers or {}), timeout=30)
 
 
