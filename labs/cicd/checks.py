@@ -75,12 +75,14 @@ def rollback_is_instant(ctx: CheckContext) -> None:
         time.sleep(0.5)
         started = time.monotonic() - load.t0
         ctx.run_answer("rollback", kit.urls(ctx.lab), "blue", timeout=30)
+        returned = load.now()
         settled = load.settles_on(old)
     back = [t for t, _, _, rev in load.records if t >= started and rev == old]
     ctx.expect(back, f"after rollback(urls, 'blue') users were still served by {sorted({r[3] for r in load.last(5)})}.")
-    took = back[0] - started
-    # At once: the old slot never stopped (a redeploy or a rebuild takes seconds more; a busy machine, a little).
-    ctx.expect(took < 3, f"users reached the old version {took:.1f} s after rollback() began; expected at once.")
+    # At once: the old slot never stopped, so users are back as soon as the router has its new configuration
+    # (measured from rollback()'s return: starting the Python process that runs it is not the rollback's time).
+    late = back[0] - returned
+    ctx.expect(late < 1.5, f"users reached the old version {late:.1f} s after rollback() returned; expected at once.")
     ctx.expect(settled, "after rollback() some users still reached the new version.")
     ctx.expect(kit.slot(ctx.lab, "blue")["since"] == before, "rollback() redeployed blue; it only has to switch.")
     ctx.expect(load.failed() == 0, f"{load.failed()} requests failed during the rollback; expected none.")
