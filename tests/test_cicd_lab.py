@@ -23,7 +23,7 @@ from msalab.results import CheckResult
 pytestmark = pytest.mark.docker
 
 EXERCISES = ("pipeline", "release", "canary")
-CHAPTER = REPO / "chapters" / "11-cicd.ipynb"
+CHAPTER = REPO / "chapters" / "11-ci-cd.ipynb"
 
 
 @pytest.fixture(scope="module")
