@@ -128,7 +128,13 @@ def poison_run(ctx: CheckContext, p, good: int, one_worker: bool = False):  # ty
             p.start_workers()
 
 
-@check("queue.deadletter", points=2, title="a poison order ends in orders.dead, the good ones are fulfilled")
+# Acknowledging after the work (exercise 1) is what makes a redelivery, or a rejection, possible at all.
+@check(
+    "queue.deadletter",
+    points=2,
+    title="a poison order ends in orders.dead, the good ones are fulfilled",
+    needs=("queue.reliable",),
+)
 def poison_goes_to_the_dead_letter_queue(ctx: CheckContext) -> None:
     p = Probe(ctx.lab)
     poison, ids, letter = poison_run(ctx, p, good=6)

@@ -59,7 +59,10 @@ def survives_a_broker_restart(ctx: CheckContext) -> None:
 
 
 # ---- exercise 2 ------------------------------------------------------------------------------------------------------
-@check("queue.idempotent", points=2, title="an order redelivered after a crash takes stock once")
+# Acknowledging after the work (exercise 1) is what makes a redelivery, or a rejection, possible at all.
+@check(
+    "queue.idempotent", points=2, title="an order redelivered after a crash takes stock once", needs=("queue.reliable",)
+)
 def redelivery_takes_stock_once(ctx: CheckContext) -> None:
     p = Probe(ctx.lab)
     order = p.new_id("slip")
@@ -85,7 +88,13 @@ def redelivery_takes_stock_once(ctx: CheckContext) -> None:
 
 
 # ---- exercise 3 ------------------------------------------------------------------------------------------------------
-@check("queue.deadletter", points=1, title="the poison is retried, but only a few times, then dead-lettered")
+# Acknowledging after the work (exercise 1) is what makes a redelivery, or a rejection, possible at all.
+@check(
+    "queue.deadletter",
+    points=1,
+    title="the poison is retried, but only a few times, then dead-lettered",
+    needs=("queue.reliable",),
+)
 def bounded_retries(ctx: CheckContext) -> None:
     p = Probe(ctx.lab)
     good = 2
@@ -102,7 +111,13 @@ def bounded_retries(ctx: CheckContext) -> None:
     )
 
 
-@check("queue.deadletter", points=1, title="with one worker, the orders behind a poison one keep flowing")
+# Acknowledging after the work (exercise 1) is what makes a redelivery, or a rejection, possible at all.
+@check(
+    "queue.deadletter",
+    points=1,
+    title="with one worker, the orders behind a poison one keep flowing",
+    needs=("queue.reliable",),
+)
 def stream_keeps_flowing(ctx: CheckContext) -> None:
     p = Probe(ctx.lab)
     _, ids, letter = queue_public_checks().poison_run(ctx, p, good=8, one_worker=True)
