@@ -1,16 +1,31 @@
 """Hidden checks of the CI/CD lab: only the grader runs these."""
 
+import importlib.util
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "labs" / "cicd"))
 
-import checks as public
 import cicdkit as kit
 from commits import NEW_PRODUCT
 
 from msalab.checks import CheckContext, check
+
+
+def _public_checks():  # type: ignore[no-untyped-def]
+    # Another lab's public checks may already be `checks` in sys.modules (one grading process, many labs).
+    name = "msalab_cicd_public_checks"
+    if name not in sys.modules:
+        path = Path(__file__).resolve().parents[2] / "labs" / "cicd" / "checks.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec is not None and spec.loader is not None
+        sys.modules[name] = module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+public = _public_checks()
 
 # Unit tests pass; an unknown product id crashes the handler (500) instead of answering 404 as the OpenAPI says.
 CONTRACT_BREAK = kit.edit(
