@@ -20,6 +20,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any, ClassVar, Protocol
 
 from msalab.exercises import Exercise
@@ -84,6 +85,18 @@ def load_checks(lab: str, include_hidden: bool) -> list[CheckSpec]:
         finally:
             _loading_hidden = False
     return list(_registry)
+
+
+def lab_module(lab: str, filename: str) -> ModuleType:
+    """A lab's helper module (its probe, its public checks), loaded once per process by path under a name of its
+    own: two labs' `probe.py` or `checks.py` never stand in for each other in one grading process."""
+    name = f"msalab_{lab}_{Path(filename).stem}"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, labs_dir() / lab / filename)
+        assert spec is not None and spec.loader is not None
+        sys.modules[name] = module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    return sys.modules[name]
 
 
 # ---- what a check gets -------------------------------------------------------------------------------------------

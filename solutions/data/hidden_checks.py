@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import time
 
-from msalab.checks import CheckContext, CheckFailed, check
-from msalab.paths import labs_dir
+from msalab.checks import CheckContext, CheckFailed, check, lab_module
 
-
-def _load_probe():  # type: ignore[no-untyped-def]
-    name = "msalab_data_probe"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, labs_dir() / "data" / "probe.py")
-        assert spec is not None and spec.loader is not None
-        sys.modules[name] = module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-probe = _load_probe()
+probe = lab_module("data", "probe.py")
 
 
 @check("data.grants", points=1, title="no privilege beyond its schema: no other database, no new one, no grant")

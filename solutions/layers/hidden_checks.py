@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import tempfile
 import uuid
 from pathlib import Path
 
-from msalab.checks import CheckContext, check
-from msalab.paths import labs_dir, solutions_dir
+from msalab.checks import CheckContext, check, lab_module
+from msalab.paths import solutions_dir
 
-
-def _load_probe():  # type: ignore[no-untyped-def]
-    name = "msalab_layers_probe"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, labs_dir() / "layers" / "probe.py")
-        assert spec is not None and spec.loader is not None
-        sys.modules[name] = module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-probe = _load_probe()
+probe = lab_module("layers", "probe.py")
 HIDDEN_CONTRACT = {"hidden_contract.py": (solutions_dir() / "layers" / "hidden_contract.py").read_text()}
 
 

@@ -1,7 +1,6 @@
 """Hidden checks of the orchestrator lab: only the grader runs these. They break things on the lab's swarm
 (kill tasks, roll releases under load) and watch the swarm put the desired state back."""
 
-import importlib.util
 import sys
 import time
 from pathlib import Path
@@ -12,22 +11,10 @@ import kubecheck as kc
 import stackcheck as sc
 import swarmctl as sw
 
-from msalab.checks import CheckContext, check
+from msalab.checks import CheckContext, check, lab_module
 
-
-def _public_checks():  # type: ignore[no-untyped-def]
-    # Another lab's public checks may already be `checks` in sys.modules (one grading process, many labs).
-    name = "msalab_orchestrator_public_checks"
-    if name not in sys.modules:
-        path = Path(__file__).resolve().parents[2] / "labs" / "orchestrator" / "checks.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        sys.modules[name] = module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-public = _public_checks()
+# Loaded by path: in one grading process another lab's checks may be `checks` already.
+public = lab_module("orchestrator", "checks.py")
 
 UPDATE_TIMEOUT = 90
 

@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import time
 import uuid
 
 import httpx
 
-from msalab.checks import CheckContext, check
-from msalab.paths import labs_dir
+from msalab.checks import CheckContext, check, lab_module
 
-
-def _load_queue_module(name: str, path):  # type: ignore[no-untyped-def]
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        sys.modules[name] = module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-probe = _load_queue_module("msalab_queue_probe", labs_dir() / "queue" / "probe.py")
+probe = lab_module("queue", "probe.py")
 Probe, wait_for = probe.Probe, probe.wait_for
 
 
@@ -32,7 +19,7 @@ def queue_public_checks():  # type: ignore[no-untyped-def]
 
     saved = list(checks._registry)
     try:
-        return _load_queue_module("msalab_queue_public_checks", labs_dir() / "queue" / "checks.py")
+        return lab_module("queue", "checks.py")
     finally:
         checks._registry[:] = saved
 

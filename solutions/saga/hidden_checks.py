@@ -2,20 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-
-from msalab.checks import CheckContext, check
-from msalab.paths import labs_dir
-
-
-def _load(name: str, path):  # type: ignore[no-untyped-def]
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        sys.modules[name] = module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+from msalab.checks import CheckContext, check, lab_module
 
 
 def _public():  # type: ignore[no-untyped-def]
@@ -24,12 +11,12 @@ def _public():  # type: ignore[no-untyped-def]
 
     saved = list(checks._registry)
     try:
-        return _load("msalab_saga_public_checks", labs_dir() / "saga" / "checks.py")
+        return lab_module("saga", "checks.py")
     finally:
         checks._registry[:] = saved
 
 
-probe = _load("msalab_saga_probe", labs_dir() / "saga" / "probe.py")
+probe = lab_module("saga", "probe.py")
 public = _public()
 Shop, wait_for = probe.Shop, probe.wait_for
 

@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 import time
 
-from msalab.checks import CheckContext, check
-from msalab.paths import labs_dir
+from msalab.checks import CheckContext, check, lab_module
 
-
-def _load_probe():  # type: ignore[no-untyped-def]
-    name = "msalab_telemetry_probe"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, labs_dir() / "telemetry" / "probe.py")
-        assert spec is not None and spec.loader is not None
-        sys.modules[name] = module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-probe = _load_probe()
+probe = lab_module("telemetry", "probe.py")
 Telemetry, new_context, wait_for, ALERT = probe.Telemetry, probe.new_context, probe.wait_for, probe.ALERT
 
 
