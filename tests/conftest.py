@@ -20,6 +20,9 @@ _worker = os.environ.get("PYTEST_XDIST_WORKER", "")
 _run = os.environ.get("MSALAB_NAMESPACE") or f"test-{uuid.uuid4().hex[:8]}"
 os.environ["MSALAB_NAMESPACE"] = f"{_run}-{_worker}" if _worker else _run
 
+# A learner's records (progress, hints shown) go to a throw-away folder, never to the developer's own.
+os.environ.setdefault("MSALAB_STATE", str(Path(os.environ.get("TMPDIR", "/tmp")) / f"msalab-state-{_run}"))
+
 
 @pytest.fixture(scope="session")
 def docker_engine() -> None:

@@ -18,7 +18,17 @@ from msalab.lab import Lab
 from msalab.results import Report
 from msalab.topology import available_labs
 
-__all__ = ["Lab", "MsalabError", "Report", "__version__", "attach", "check", "down", "labs", "up"]
+__all__ = [
+    "Lab",
+    "MsalabError",
+    "Report",
+    "__version__",
+    "attach",
+    "check",
+    "down",
+    "labs",
+    "up",
+]
 
 
 def up(name: str, *, ports: Mapping[str, int] | None = None, quiet: bool = False) -> Lab:

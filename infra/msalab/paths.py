@@ -29,3 +29,15 @@ def chapters_dir() -> Path:
 
 def images_dir() -> Path:
     return course_root() / "infra" / "images"
+
+
+def state_dir() -> Path:
+    """Where a learner's own records (check results, hints shown) are kept: one folder for the whole course.
+
+    MSALAB_STATE overrides it (tests, a classroom machine with a shared home); otherwise the XDG state folder,
+    so that a fresh clone or a `git clean` of the course does not erase a learner's progress."""
+    override = os.environ.get("MSALAB_STATE")
+    if override:
+        return Path(override).resolve()
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "msalab"
