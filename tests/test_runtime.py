@@ -266,6 +266,12 @@ def test_a_killed_kernel_takes_its_lab_with_it(course: Course, clean_engine: Non
             kernel.kill()
 
 
+def _answer_ctrl_c() -> None:
+    # A command started in the background by a non-interactive shell (as CI may start this suite) inherits
+    # SIGINT ignored, and Python then keeps ignoring it; a learner's terminal delivers it. Test the learner's case.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_during_start_leaves_nothing(course: Course, clean_engine: None) -> None:
     course.add_lab(
         "slow",
@@ -277,7 +283,11 @@ def test_ctrl_c_during_start_leaves_nothing(course: Course, clean_engine: None) 
         """,
     )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "msalab.cli", "up", "slow"], env=course.env(), stderr=subprocess.PIPE, text=True
+        [sys.executable, "-m", "msalab.cli", "up", "slow"],
+        env=course.env(),
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_answer_ctrl_c,
     )
     assert _wait_until(lambda: labelled()[0] == 1, 30)
     proc.send_signal(signal.SIGINT)
