@@ -184,6 +184,8 @@ def test_outputs_for_the_class_and_for_gradescope(graded: dict) -> None:
     gs = json.loads((graded["_out"] / "solved" / "results.json").read_text())
     assert gs["score"] == 4 and {t["visibility"] for t in gs["tests"]} == {"visible", "after_published"}
     assert "0 of 2" in (graded["_out"] / "tampered" / "feedback.md").read_text()
+    summary = (graded["_out"] / "summary.md").read_text()
+    assert f"{len(rows)} submission(s)" in summary and "| hello.client | 2 |" in summary, summary
 
 
 def test_grading_leaves_no_container_behind(graded: dict) -> None:

@@ -104,7 +104,12 @@ def cmd_grade(args: argparse.Namespace) -> int:
     for o in outcomes:
         note = f"  ({o.problems[0]})" if o.problems else ""
         print(f"{o.submission:<30} {o.total:g}/{o.max_total:g}{note}")
-    print(f"Wrote {args.out / 'grades.csv'} and one JSON, results.json and feedback.md per submission.")
+    print()
+    print((args.out / "summary.md").read_text())
+    print(
+        f"Wrote {args.out / 'grades.csv'}, {args.out / 'summary.md'} and one JSON, results.json and feedback.md "
+        "per submission."
+    )
     return 0
 
 

@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from msalab.class_summary import as_markdown
+
 if TYPE_CHECKING:
     from msalab.grader import Outcome
 
@@ -19,6 +21,7 @@ def write_outputs(outcomes: list[Outcome], out: Path) -> None:
         (folder / "results.json").write_text(json.dumps(gradescope(o), indent=2))
         (folder / "feedback.md").write_text(feedback(o))
     write_csv(outcomes, out / "grades.csv")
+    (out / "summary.md").write_text(as_markdown(outcomes))
 
 
 def write_csv(outcomes: list[Outcome], path: Path) -> None:
