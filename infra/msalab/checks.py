@@ -47,6 +47,10 @@ class CheckSpec:
     # Other exercises whose answers this check's system needs running as well (a whole saga through a crash):
     # when the grader had to replace one of them, the check cannot say anything about its own exercise.
     needs: tuple[str, ...] = ()
+    # Where the learner is told what this check grades: "<where>: <the sentence, quoted>", where is `chapter`
+    # (the lab's chapter's markdown) or a file under labs/<lab>/. Every hidden check has one, so that a hidden
+    # check grades only what was stated (tests/test_hidden_checks_stated.py checks the quote is really there).
+    states: str = ""
 
 
 _registry: list[CheckSpec] = []
@@ -54,14 +58,21 @@ _loading_hidden = False
 
 
 def check(
-    exercise: str, points: float = 1, title: str | None = None, timeout: float = 90, needs: tuple[str, ...] = ()
+    exercise: str,
+    points: float = 1,
+    title: str | None = None,
+    timeout: float = 90,
+    needs: tuple[str, ...] = (),
+    states: str = "",
 ) -> Callable[[Callable[[CheckContext], str | None]], Callable[[CheckContext], str | None]]:
     def register(func: Callable[[CheckContext], str | None]) -> Callable[[CheckContext], str | None]:
         doc_title = (func.__doc__ or "").strip().splitlines()[0] if func.__doc__ else func.__name__
         if any(c.exercise == exercise and c.name == func.__name__ for c in _registry):
             return func  # its module was loaded again (a hidden check file importing the public one)
         _registry.append(
-            CheckSpec(exercise, func.__name__, title or doc_title, points, timeout, _loading_hidden, func, needs)
+            CheckSpec(
+                exercise, func.__name__, title or doc_title, points, timeout, _loading_hidden, func, needs, states
+            )
         )
         return func
 
