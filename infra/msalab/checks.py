@@ -47,9 +47,9 @@ class CheckSpec:
     # Other exercises whose answers this check's system needs running as well (a whole saga through a crash):
     # when the grader had to replace one of them, the check cannot say anything about its own exercise.
     needs: tuple[str, ...] = ()
-    # Where the learner is told what this check grades: "<where>: <the sentence, quoted>", where is `chapter`
-    # (the lab's chapter's markdown) or a file under labs/<lab>/. Every hidden check has one, so that a hidden
-    # check grades only what was stated (tests/test_hidden_checks_stated.py checks the quote is really there).
+    # Where the learner is told what this check grades, one "<where>: <the sentence, quoted>" a line; where is
+    # `chapter` (the markdown of the lab's chapter) or a file under labs/<lab>/. Every hidden check has one, so a
+    # hidden check grades only what was stated (tests/test_hidden_checks_stated.py finds each quote).
     states: str = ""
 
 

@@ -43,6 +43,8 @@ class StockRepository(Protocol):
 
     get / get_reservation return None for what is not there, and hand out *copies*: changing a returned object
     changes nothing until it is saved. atomic() is a block whose changes all happen, or (when it raises) none.
+    An atomic() block inside another is part of the outer one: when the outer block raises, nothing the inner one
+    did is kept. remove_reservation of an order that has no reservation does nothing (no error).
     """
 
     def get(self, sku: str) -> StockItem | None: ...
