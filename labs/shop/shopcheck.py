@@ -19,7 +19,8 @@ def as_counts(value: Any, what: str) -> dict[str, int]:
 
 
 def compare(ctx: CheckContext, func: str, trace: dict[str, Any], split: dict[str, str]) -> None:
-    want = getattr(kit, func)(kit.calls(trace), split)
+    measured = kit.measure(trace, split)["crossing" if func == "crossing_calls" else "chain"]
+    want = {uc: n for uc, n in measured.items() if n}
     got = as_counts(ctx.run_answer(func, kit.calls(trace), split), f"{func}(calls, split)")
     wrong = {uc: (got.get(uc, 0), n) for uc, n in {**want, **got}.items() if got.get(uc, 0) != want.get(uc, 0)}
     ctx.expect(
