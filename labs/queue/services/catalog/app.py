@@ -1,4 +1,5 @@
-"""The catalog: product data behind a slow database, with a Redis cache in front (cache.py, exercise 6).
+"""The catalog: product data in a stand-in for a slow database (a dict and a 50 ms sleep), with a Redis cache in front
+(cache.py, exercise 6).
 
 GET /products/{sku} reads a product, PUT /products/{sku} changes it, GET /stats counts database reads.
 Each response says how long the service took (`ms`), so the notebook can plot hit and miss latency.
@@ -14,7 +15,7 @@ from fastapi import FastAPI, HTTPException
 
 import cache
 
-DB_LATENCY = 0.05  # seconds per database query: a remote database under some load
+DB_LATENCY = 0.05  # seconds per "database" query (a dict): what a remote database under some load would cost
 r = redis.Redis.from_url(os.environ["REDIS_URL"], decode_responses=True)
 app = FastAPI(title="catalog")
 
