@@ -30,7 +30,15 @@ NEEDS_ALL = (
 
 
 # ---- exercise 1 ------------------------------------------------------------------------------------------------------
-@check("saga.orchestration", points=1, title="declined and sold out at once: rejected, nothing left to undo")
+@check(
+    "saga.orchestration",
+    points=1,
+    title="declined and sold out at once: rejected, nothing left to undo",
+    states=(
+        "chapter: The replies may come in either order, and either step may fail, or both. In every case "
+        "the saga ends APPROVED or REJECTED, with every step that succeeded undone."
+    ),
+)
 def hidden_both_steps_fail(ctx: CheckContext) -> None:
     shop = Shop(ctx.lab)
     shop.stock_up({"gone": 0})
@@ -43,7 +51,12 @@ def hidden_both_steps_fail(ctx: CheckContext) -> None:
     ctx.expect(audit.consistent, "; ".join(audit.problems) + ".")
 
 
-@check("saga.orchestration", points=1, title="a stray late reply changes no finished order")
+@check(
+    "saga.orchestration",
+    points=1,
+    title="a stray late reply changes no finished order",
+    states=("chapter: A reply the state does not expect (a late or stray one) must change nothing."),
+)
 def hidden_stray_reply_changes_nothing(ctx: CheckContext) -> None:
     shop = Shop(ctx.lab)
     shop.stock_up({"lamp": 3})
@@ -66,7 +79,17 @@ def hidden_stray_reply_changes_nothing(ctx: CheckContext) -> None:
     ctx.expect(audit.consistent, "After stray replies: " + "; ".join(audit.problems) + ".")
 
 
-@check("saga.orchestration", points=1, title="the orchestrator itself killed mid-burst: every saga still ends")
+@check(
+    "saga.orchestration",
+    points=1,
+    title="the orchestrator itself killed mid-burst: every saga still ends",
+    states=(
+        "chapter: So whenever orders dies, the database says exactly where each saga was, and nothing it "
+        "meant to send is lost.\n"
+        "chapter: In every case the saga ends APPROVED or REJECTED, with every step that succeeded "
+        "undone."
+    ),
+)
 def hidden_orchestrator_killed(ctx: CheckContext) -> None:
     public.random_workload(ctx, "saga", 24, seed=21, kill="orders")
 
@@ -76,6 +99,11 @@ def hidden_orchestrator_killed(ctx: CheckContext) -> None:
     points=2,
     title="30 orders, the broker killed mid-burst and back 2 s later: invariants hold",
     needs=("saga.crashsafe", "saga.idempotent"),
+    states=(
+        "chapter: Both run over a message broker, and that is what makes them survive a crash: a command "
+        "or event waits in a durable queue until its service is back, and is delivered again if the "
+        "service died before acknowledging it."
+    ),
 )
 def hidden_broker_restart_mid_burst(ctx: CheckContext) -> None:
     shop = Shop(ctx.lab)
@@ -102,6 +130,12 @@ def hidden_broker_restart_mid_burst(ctx: CheckContext) -> None:
     points=2,
     title="30 orders, payment killed mid-burst and back 2 s later: invariants hold",
     needs=("saga.orchestration", "saga.idempotent"),
+    states=(
+        "chapter: Fix it: the broker may forget a command only when its effect is committed **and** its "
+        "reply is published.\n"
+        "chapter: every order ends **approved** or **rejected with a reason**, and stock and money add "
+        "up."
+    ),
 )
 def hidden_saga_survives_payment_kill(ctx: CheckContext) -> None:
     public.random_workload(ctx, "saga", 30, seed=23, kill="payment", hint=NEEDS_ALL)
@@ -113,6 +147,12 @@ def hidden_saga_survives_payment_kill(ctx: CheckContext) -> None:
     points=2,
     title="payment dies after its commit, before the ack: charged once, answered",
     needs=("saga.crashsafe",),  # the command must be redelivered to be answered again
+    states=(
+        "chapter: payment may die **after** its commit but **before** the ack, and then gets the same "
+        "command again.\n"
+        "chapter: A redelivered command then has no second effect, but gets the same reply again, which "
+        "matters: the first reply may never have been sent."
+    ),
 )
 def hidden_crash_after_commit(ctx: CheckContext) -> None:
     shop = Shop(ctx.lab)
@@ -136,7 +176,18 @@ def hidden_crash_after_commit(ctx: CheckContext) -> None:
     ctx.expect(booked == [("charge", 210)], f"The redelivered charge booked {booked}; expected one charge of 210.")
 
 
-@check("saga.idempotent", points=2, title="a stock.reserved event delivered twice charges once, answered both times")
+@check(
+    "saga.idempotent",
+    points=2,
+    title="a stock.reserved event delivered twice charges once, answered both times",
+    states=(
+        "labs/saga/services/app/payment.py: Every delivery goes through your code: consumer.on_command "
+        "(exercise 2) decides when the broker may forget it, and once.once (exercise 3) makes a "
+        "redelivered message have its effect once.\n"
+        "labs/saga/services/app/payment.py: event evt.stock.reserved (choreography) -> "
+        "evt.payment.charged / evt.payment.declined"
+    ),
+)
 def hidden_event_twice_charges_once(ctx: CheckContext) -> None:
     """The choreography's event to payment, duplicated (a redelivery, or inventory publishing it again)."""
     shop = Shop(ctx.lab)
@@ -171,6 +222,16 @@ def hidden_event_twice_charges_once(ctx: CheckContext) -> None:
 
 
 # ---- exercise 4 ------------------------------------------------------------------------------------------------------
-@check("saga.choreography", points=2, title="choreographed, inventory killed mid-burst: invariants hold")
+@check(
+    "saga.choreography",
+    points=2,
+    title="choreographed, inventory killed mid-burst: invariants hold",
+    states=(
+        "chapter: (The lab makes each event's message id from the one that caused it, so a redelivered "
+        "event leads to the same messages, and inventory's natural key makes its steps idempotent.)\n"
+        "chapter: every order ends **approved** or **rejected with a reason**, and stock and money add "
+        "up."
+    ),
+)
 def hidden_choreography_survives_inventory_kill(ctx: CheckContext) -> None:
     public.random_workload(ctx, "choreo", 30, seed=24, kill="inventory")

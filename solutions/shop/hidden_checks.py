@@ -13,7 +13,15 @@ import shopkit as kit
 HIDDEN_WORKLOAD = solutions_dir() / "shop" / "hidden_workload.json"
 
 
-@check("shop.measure", points=1, title="both measures on use cases the chapter does not show, for other splits")
+@check(
+    "shop.measure",
+    points=1,
+    title="both measures on use cases the chapter does not show, for other splits",
+    states=(
+        "chapter: Both get the trace's call events (`kit.calls(trace)`, a list of dicts like the ones you "
+        "saw) and a split (capability → service name), and return a dict: use case → number."
+    ),
+)
 def unseen_use_cases(ctx: CheckContext) -> None:
     trace = public.live_trace(ctx, HIDDEN_WORKLOAD)
     grouped = {
@@ -30,7 +38,18 @@ def unseen_use_cases(ctx: CheckContext) -> None:
             public.compare(ctx, func, trace, split)
 
 
-@check("shop.measure", points=1, title="a chain counts only the hops between services, along one path")
+@check(
+    "shop.measure",
+    points=1,
+    title="a chain counts only the hops between services, along one path",
+    states=(
+        "chapter: Follow a call's `parent` links up to the request's start and count the hops that change "
+        "service; a use case's chain is the longest of these. Two calls made one after the other are not "
+        "a chain; a call made *inside* another is.\n"
+        "chapter: how many calls in the use case go from one service to *another* (a call between two "
+        "capabilities of the same service stays in-process and does not count)"
+    ),
+)
 def chains_count_hops_not_calls(ctx: CheckContext) -> None:
     def call(i, parent, caller, callee, uc="u"):
         return {
@@ -68,7 +87,15 @@ def chains_count_hops_not_calls(ctx: CheckContext) -> None:
     ctx.expect(got == {"u": 4}, f"crossing_calls on a made-up trace returned {got}; expected {{'u': 4}}.")
 
 
-@check("shop.split", points=1, title="every rule also holds for use cases the chapter does not show")
+@check(
+    "shop.split",
+    points=1,
+    title="every rule also holds for use cases the chapter does not show",
+    states=(
+        "chapter: The grader also replays use cases that this chapter does not show (the shop's code has "
+        "them all: read `order.py` again) and applies the same rules."
+    ),
+)
 def unseen_use_cases_keep_the_rules(ctx: CheckContext) -> None:
     split = public.learners_split(ctx)
     problems = [
