@@ -25,7 +25,12 @@ def queue_public_checks():  # type: ignore[no-untyped-def]
 
 
 # ---- exercise 1 ------------------------------------------------------------------------------------------------------
-@check("queue.reliable", points=2, title="orders waiting in the queue survive a broker restart")
+@check(
+    "queue.reliable",
+    points=2,
+    title="orders waiting in the queue survive a broker restart",
+    states=("chapter: Fix it: make the queue durable, and acknowledge only after the work is done."),
+)
 def survives_a_broker_restart(ctx: CheckContext) -> None:
     p = Probe(ctx.lab)
     for w in p.workers:
@@ -48,7 +53,15 @@ def survives_a_broker_restart(ctx: CheckContext) -> None:
 # ---- exercise 2 ------------------------------------------------------------------------------------------------------
 # Acknowledging after the work (exercise 1) is what makes a redelivery, or a rejection, possible at all.
 @check(
-    "queue.idempotent", points=2, title="an order redelivered after a crash takes stock once", needs=("queue.reliable",)
+    "queue.idempotent",
+    points=2,
+    title="an order redelivered after a crash takes stock once",
+    needs=("queue.reliable",),
+    states=(
+        "chapter: a worker that dies **after** the work but **before** the ack gets the message again, "
+        "and does the work twice.\n"
+        "chapter: Make `apply` call `take_stock` only for the first delivery of each order id."
+    ),
 )
 def redelivery_takes_stock_once(ctx: CheckContext) -> None:
     p = Probe(ctx.lab)
@@ -81,6 +94,7 @@ def redelivery_takes_stock_once(ctx: CheckContext) -> None:
     points=1,
     title="the poison is retried, but only a few times, then dead-lettered",
     needs=("queue.reliable",),
+    states=("chapter: Instead: retry a few times, then **reject** it without requeue\nchapter: Allow three attempts."),
 )
 def bounded_retries(ctx: CheckContext) -> None:
     p = Probe(ctx.lab)
@@ -104,6 +118,10 @@ def bounded_retries(ctx: CheckContext) -> None:
     points=1,
     title="with one worker, the orders behind a poison one keep flowing",
     needs=("queue.reliable",),
+    states=(
+        "chapter: `retry(message, attempts)` puts a copy at the back of the queue with the header "
+        "`x-attempts` set to `attempts` and acks the original (so the orders behind it keep flowing)"
+    ),
 )
 def stream_keeps_flowing(ctx: CheckContext) -> None:
     p = Probe(ctx.lab)
@@ -114,7 +132,17 @@ def stream_keeps_flowing(ctx: CheckContext) -> None:
 
 
 # ---- exercise 4 ------------------------------------------------------------------------------------------------------
-@check("queue.nameko", points=1, title="mail goes out through a real event subscription, once per order")
+@check(
+    "queue.nameko",
+    points=1,
+    title="mail goes out through a real event subscription, once per order",
+    states=(
+        'chapter: every service with `@event_handler("orders", "order_placed")` gets its own queue for it\n'
+        "chapter: `Notifications` handles `order_placed` from `orders` and sends a mail with "
+        "`self.mailer.send(to, subject, body)` to the order's `email`; the subject names the order id, "
+        "the body says the total."
+    ),
+)
 def one_mail_per_order_via_an_event(ctx: CheckContext) -> None:
     pub = queue_public_checks()
     p = Probe(ctx.lab)
@@ -141,7 +169,18 @@ def one_mail_per_order_via_an_event(ctx: CheckContext) -> None:
 
 
 # ---- exercise 5 ------------------------------------------------------------------------------------------------------
-@check("queue.throughput", points=2, title="three competing workers are measured faster than one")
+@check(
+    "queue.throughput",
+    points=2,
+    title="three competing workers are measured faster than one",
+    states=(
+        "chapter: return the orders per second from your first order to the last one fulfilled. The check "
+        "calls your function in a process of its own and compares what it returns with what the workers "
+        "really did.\n"
+        "chapter: These are **competing consumers**, the simplest way to scale a backing worker out: "
+        "start more copies."
+    ),
+)
 def three_workers_beat_one(ctx: CheckContext) -> None:
     pub = queue_public_checks()
     p = Probe(ctx.lab)
@@ -182,7 +221,12 @@ def three_workers_beat_one(ctx: CheckContext) -> None:
 
 
 # ---- exercise 6 ------------------------------------------------------------------------------------------------------
-@check("queue.cache", points=1, title="cache entries expire (a TTL is set)")
+@check(
+    "queue.cache",
+    points=1,
+    title="cache entries expire (a TTL is set)",
+    states=("chapter: give each entry a TTL (`r.set(key, value, ex=TTL_SECONDS)`)"),
+)
 def entries_expire(ctx: CheckContext) -> None:
     p = Probe(ctx.lab)
     sku = f"SKU-{uuid.uuid4().int % 100 + 101}"
