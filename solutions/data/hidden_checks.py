@@ -9,7 +9,16 @@ from msalab.checks import CheckContext, CheckFailed, check, lab_module
 probe = lab_module("data", "probe.py")
 
 
-@check("data.grants", points=1, title="no privilege beyond its schema: no other database, no new one, no grant")
+@check(
+    "data.grants",
+    points=1,
+    title="no privilege beyond its schema: no other database, no new one, no grant",
+    states=(
+        "chapter: allowed to create, read and change tables in its own schema `<service>_db` (which "
+        "exists already), and **nothing** else: no other schema, no global privilege, no right to pass "
+        "rights on."
+    ),
+)
 def nothing_global(ctx: CheckContext) -> None:
     with probe.NewService(ctx) as svc:
         svc.login()
@@ -28,7 +37,16 @@ def nothing_global(ctx: CheckContext) -> None:
         ctx.expect("GRANT OPTION" not in grants, f"'{svc.name}' may pass its rights on: {grants}")
 
 
-@check("data.compose", points=1, title="customer killed: 200 without the customer; orders killed: 503")
+@check(
+    "data.compose",
+    points=1,
+    title="customer killed: 200 without the customer; orders killed: 503",
+    states=(
+        "chapter: catalog or customer down, slow (wait at most about a second for anyone) or answering an "
+        "error: leave their parts `None`, name them in `degraded`, and still answer;\n"
+        "chapter: orders down: raise `Unavailable` (the composer then answers 503)."
+    ),
+)
 def without_customer_or_orders(ctx: CheckContext) -> None:
     orders = probe.seed_orders(ctx, "c1")
     ctx.lab.kill("customer")
@@ -48,7 +66,15 @@ def without_customer_or_orders(ctx: CheckContext) -> None:
     ctx.expect(status == 503, f"With orders killed the page answered {status}: {body!r}; expected 503."[:300])
 
 
-@check("data.compose", points=1, title="catalog frozen (paused): the page still answers within 3 s, degraded")
+@check(
+    "data.compose",
+    points=1,
+    title="catalog frozen (paused): the page still answers within 3 s, degraded",
+    states=(
+        "chapter: catalog or customer down, slow (wait at most about a second for anyone) or answering an "
+        "error: leave their parts `None`, name them in `degraded`, and still answer;"
+    ),
+)
 def frozen_catalog(ctx: CheckContext) -> None:
     probe.seed_orders(ctx, "c2")
     ctx.lab.pause("catalog")
@@ -64,7 +90,17 @@ def frozen_catalog(ctx: CheckContext) -> None:
     ctx.expect(isinstance(body, dict) and body.get("degraded") == ["catalog"], f"degraded: {body!r}"[:300])
 
 
-@check("data.outbox", points=2, title="orders killed after publishing, before marking it sent: still shipped once")
+@check(
+    "data.outbox",
+    points=2,
+    title="orders killed after publishing, before marking it sent: still shipped once",
+    states=(
+        "chapter: the checks kill orders between commit and publish, and after publish before the mark, "
+        "and count shipments as shipping's database user sees them.\n"
+        "chapter: Your part is to give each event its id once, when it is written, so that a repeat "
+        "carries the same id."
+    ),
+)
 def crash_after_publish(ctx: CheckContext) -> None:
     oid = f"{probe.new_tag()}-ka"
     probe.relay_idle(ctx)
