@@ -24,7 +24,15 @@ def contract(ctx: CheckContext) -> dict:
 
 
 # ---- 1. resources ----------------------------------------------------------------------------------------------
-@check("api.resources", points=1, title="the OpenAPI contract says what the API does: 201 + Location, 404, 409")
+@check(
+    "api.resources",
+    points=1,
+    title="the OpenAPI contract says what the API does: 201 + Location, 404, 409",
+    states=(
+        "chapter: Make the contract say all of it: `status_code=201`, `response_model=Order`, and "
+        "`responses={...}` for the `404`, the `409` and the `Location` header."
+    ),
+)
 def contract_is_accurate(ctx: CheckContext) -> None:
     paths = contract(ctx).get("paths", {})
     create = paths.get("/v1/orders", {}).get("post", {}).get("responses", {})
@@ -89,6 +97,10 @@ def schemathesis(ctx: CheckContext, checks: str) -> None:
     points=1,
     title="schemathesis, from the API's own OpenAPI: no request makes it fail (5xx)",
     timeout=150,
+    states=(
+        "chapter: The hidden checks read your OpenAPI, and then let schemathesis send a few hundred "
+        "generated requests to every operation in it; for this exercise they count only server errors."
+    ),
 )
 def schemathesis_finds_nothing(ctx: CheckContext) -> None:
     spec = contract(ctx)
@@ -98,7 +110,16 @@ def schemathesis_finds_nothing(ctx: CheckContext) -> None:
 
 
 # ---- 2. errors -------------------------------------------------------------------------------------------------
-@check("api.errors", points=1, title="405 (with Allow) and a crash (500) are problems too, and the crash says nothing")
+@check(
+    "api.errors",
+    points=1,
+    title="405 (with Allow) and a crash (500) are problems too, and the crash says nothing",
+    states=(
+        "chapter: `HTTPException` (from `starlette.exceptions`, which also covers unknown paths and wrong "
+        "methods): its status and detail, and its headers (a `405` carries an `Allow` header);\n"
+        "chapter: **500**, and not a word about what went wrong inside (no exception text, no trace)."
+    ),
+)
 def wrong_method_and_crash(ctx: CheckContext) -> None:
     answer = kit.call(ctx.lab, "DELETE", "/v1/orders")
     kit.expect_problem(ctx, answer, 405, "DELETE /v1/orders")
@@ -115,6 +136,10 @@ def wrong_method_and_crash(ctx: CheckContext) -> None:
     points=1,
     title="schemathesis, from the API's own OpenAPI: every answer, errors included, fits the contract",
     timeout=150,
+    states=(
+        "chapter: The hidden checks for this exercise run schemathesis too, and hold every answer to the "
+        "schema your contract promises: a `404` documented as a `Problem` must come back as one."
+    ),
 )
 def schemathesis_answers_fit_contract(ctx: CheckContext) -> None:
     kit.expect_problem(ctx, kit.call(ctx.lab, "GET", "/v1/nowhere"), 404, "GET /v1/nowhere")
@@ -122,7 +147,16 @@ def schemathesis_answers_fit_contract(ctx: CheckContext) -> None:
 
 
 # ---- 3. pagination ---------------------------------------------------------------------------------------------
-@check("api.pagination", points=1, title="orders placed while a client pages: no duplicates, no gaps; bad cursors 4xx")
+@check(
+    "api.pagination",
+    points=1,
+    title="orders placed while a client pages: no duplicates, no gaps; bad cursors 4xx",
+    states=(
+        "chapter: following `next` from the first page to the last shows **every order exactly once**, "
+        "even when new orders arrive while a client is paging.\n"
+        "chapter: answer a cursor you did not give out with a 4xx, not a crash."
+    ),
+)
 def stable_under_inserts(ctx: CheckContext) -> None:
     for _ in range(max(0, 10 - kit.count(ctx.lab))):
         kit.call(ctx.lab, "POST", "/v1/orders", json={**kit.ORDER, "customer": "pager"})
@@ -143,7 +177,16 @@ def stable_under_inserts(ctx: CheckContext) -> None:
 
 
 # ---- 4. idempotency --------------------------------------------------------------------------------------------
-@check("api.idempotency", points=1, title="six concurrent retries make one order; without a key each POST counts")
+@check(
+    "api.idempotency",
+    points=1,
+    title="six concurrent retries make one order; without a key each POST counts",
+    states=(
+        "chapter: the server carries out each key **once**.\n"
+        "chapter: refuses a repeat that arrives while the first is still running (**409**);\n"
+        "chapter: leaves requests without a key alone."
+    ),
+)
 def concurrent_retries(ctx: CheckContext) -> None:
     before = kit.count(ctx.lab)
     headers = {"Idempotency-Key": kit.key()}
