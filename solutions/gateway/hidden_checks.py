@@ -17,7 +17,16 @@ import checkkit as kit
 
 
 # ---- 1. routing ------------------------------------------------------------------------------------------------
-@check("gateway.routing", points=1, title="Host catalog.shop.test goes to catalog as is; prefixes are whole segments")
+@check(
+    "gateway.routing",
+    points=1,
+    title="Host catalog.shop.test goes to catalog as is; prefixes are whole segments",
+    states=(
+        "chapter: the host `catalog.shop.test` belongs to the catalog entirely: any path goes there as it "
+        'is (`/products/3` → `("catalog", "/products/3")`); - anything else (`/nope`, `/catalogue/x`, '
+        "`/`) → `None`."
+    ),
+)
 def host_rule_and_segments(ctx: CheckContext) -> None:
     host = {"Host": "catalog.shop.test"}
     answer = kit.call(ctx.lab, "GET", "/products/3", "bob", headers=host)
@@ -35,6 +44,12 @@ def host_rule_and_segments(ctx: CheckContext) -> None:
     "gateway.identity",
     points=1,
     title="expired, tampered, unsigned, foreign-signed, other-audience and other-issuer tokens get 401",
+    states=(
+        "chapter: the signature checks out with the identity provider's public key (`from upstreams "
+        'import idp_public_key`) and the algorithm is **RS256** (never let the token choose: `"alg": '
+        '"none"` is a classic attack); - it has not expired (`exp`), it was issued by `shop-idp` (`iss`) '
+        "for `shop-api` (`aud`)."
+    ),
 )
 def forged_tokens(ctx: CheckContext) -> None:
     short = kit.token(ctx.lab, "alice", expires_in=1)
@@ -62,7 +77,15 @@ def forged_tokens(ctx: CheckContext) -> None:
     ctx.expect(answer.status_code == 401, f"an expired token was answered {answer.status_code}; expected 401.")
 
 
-@check("gateway.identity", points=1, title="identity headers a client smuggles in never reach the service")
+@check(
+    "gateway.identity",
+    points=1,
+    title="identity headers a client smuggles in never reach the service",
+    states=(
+        "chapter: So remove any `x-user` or `x-roles` a client sent, then set them from `who` (roles "
+        "joined with commas)."
+    ),
+)
 def smuggled_identity(ctx: CheckContext) -> None:
     lies = {"X-User": "carol", "X-Roles": "admin"}
     answer = kit.call(ctx.lab, "GET", "/catalog/products/1", "alice", headers=lies)
@@ -78,7 +101,16 @@ def smuggled_identity(ctx: CheckContext) -> None:
 
 
 # ---- 3. policy -------------------------------------------------------------------------------------------------
-@check("gateway.policy", points=1, title="after Retry-After seconds the consumer is let in again")
+@check(
+    "gateway.policy",
+    points=1,
+    title="after Retry-After seconds the consumer is let in again",
+    states=(
+        "chapter: a burst of 10 requests, then 2 per second (a *token bucket*: each consumer has up to 10 "
+        "tokens, every request takes one, tokens come back at 2 per second).\n"
+        "chapter: `Retry-After` says in whole seconds (at least 1) when to try again."
+    ),
+)
 def limit_recovers(ctx: CheckContext) -> None:
     erin = kit.token(ctx.lab, "erin")
     answers = [kit.call(ctx.lab, "GET", "/catalog/products", bearer=erin, patient=False) for _ in range(25)]
@@ -100,6 +132,11 @@ def limit_recovers(ctx: CheckContext) -> None:
     points=1,
     title="customers read and order; no role, no access; admin-only paths",
     needs=("gateway.routing",),
+    states=(
+        "chapter: an `admin` may do anything; a `customer` may read (`GET`) anything except "
+        "`/users/admin/...`, and may place orders (`POST /orders/` or `/orders`), nothing else; a "
+        "consumer with neither role may do nothing."
+    ),
 )
 def role_rules(ctx: CheckContext) -> None:
     cases = [
@@ -121,7 +158,15 @@ def role_rules(ctx: CheckContext) -> None:
 
 
 # ---- 4. hiding the inside --------------------------------------------------------------------------------------
-@check("gateway.hiding", points=1, title="a dead service: an honest 5xx that names nothing inside")
+@check(
+    "gateway.hiding",
+    points=1,
+    title="a dead service: an honest 5xx that names nothing inside",
+    states=(
+        "chapter: `unreachable(url, error)` answers when a service is not reachable at all: say `503` and "
+        "nothing about where you tried to go."
+    ),
+)
 def dead_service(ctx: CheckContext) -> None:
     # catalog, whose route the starting code has already: hiding is judged apart from the routes of exercise 1.
     ctx.lab.kill("catalog")
@@ -136,7 +181,15 @@ def dead_service(ctx: CheckContext) -> None:
     ctx.expect(not found, f"with catalog down, the answer gives away: {', '.join(found)}.")
 
 
-@check("gateway.hiding", points=1, title="a Location header points at the gateway, not inside")
+@check(
+    "gateway.hiding",
+    points=1,
+    title="a Location header points at the gateway, not inside",
+    states=(
+        "chapter: turn an absolute `Location` into the public path (`http://<container>:8000/products/5` "
+        "from catalog → `/catalog/products/5`)"
+    ),
+)
 def location_rewritten(ctx: CheckContext) -> None:
     added = kit.call(ctx.lab, "POST", "/catalog/products", "carol", json={"name": "Hidden kettle", "price": 9.0})
     ctx.expect(added.status_code == 201, f"carol adding a product got {added.status_code}; expected 201.")
@@ -155,7 +208,17 @@ def location_rewritten(ctx: CheckContext) -> None:
 
 
 # ---- 5. aggregation --------------------------------------------------------------------------------------------
-@check("gateway.aggregate", points=1, title="with catalog killed: partial, missing ['catalog']; unknown product 404")
+@check(
+    "gateway.aggregate",
+    points=1,
+    title="with catalog killed: partial, missing ['catalog']; unknown product 404",
+    states=(
+        "chapter: When one of the two cannot answer (down, an error, or slower than a second), still "
+        'answer **200** with what you have: the missing part `null`, `"partial": true` and `"missing": '
+        '["orders"]` (or `["catalog"]`).\n'
+        "chapter: A product that catalog does not know is a **404**."
+    ),
+)
 def degrades_without_catalog(ctx: CheckContext) -> None:
     unknown = kit.call(ctx.lab, "GET", "/storefront/999", "alice")
     ctx.expect(unknown.status_code == 404, f"/storefront/999 (no such product) answered {unknown.status_code}.")
@@ -173,7 +236,15 @@ def degrades_without_catalog(ctx: CheckContext) -> None:
     ctx.expect(isinstance(body.get("units_sold"), int), f"with catalog down, units_sold is {body.get('units_sold')!r}.")
 
 
-@check("gateway.aggregate", points=1, title="a frozen orders service costs at most ~1 s, not the whole answer")
+@check(
+    "gateway.aggregate",
+    points=1,
+    title="a frozen orders service costs at most ~1 s, not the whole answer",
+    states=(
+        "chapter: Ask both services at once (`asyncio.gather`) and give each call its own `timeout=1.0`: "
+        "a slow service must not hold the whole page hostage."
+    ),
+)
 def frozen_orders(ctx: CheckContext) -> None:
     ctx.lab.pause("orders")
     try:
