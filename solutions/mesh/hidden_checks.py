@@ -18,7 +18,12 @@ EJECTIONS = r"^cluster\.catalog\.outlier_detection\.ejections_enforced_total$"
 
 
 # ---- 1. mTLS -----------------------------------------------------------------------------------------------------
-@check("mesh.mtls", points=1, title="every sidecar refuses a certificate from another CA, even with a mesh identity")
+@check(
+    "mesh.mtls",
+    points=1,
+    title="every sidecar refuses a certificate from another CA, even with a mesh identity",
+    states=("chapter: nobody without a certificate from the mesh's CA gets in, however they reached the port;"),
+)
 def other_ca_is_refused(ctx: CheckContext) -> None:
     mp.settle(ctx.lab)
     for target in ("pricing-v2", "catalog-1"):
@@ -45,6 +50,11 @@ def other_ca_is_refused(ctx: CheckContext) -> None:
     points=1,
     title="every instance enforces the policy: catalog answers only the ingress",
     needs=("mesh.mtls",),  # identities exist only with mTLS
+    states=(
+        "chapter: pricing has no reason to answer anyone but catalog, and catalog only the ingress.\n"
+        "chapter: The control plane turns a list into an RBAC rule on every sidecar of that service; "
+        "everyone else gets **403** before the app sees anything."
+    ),
 )
 def policy_on_every_instance(ctx: CheckContext) -> None:
     mp.settle(ctx.lab)
@@ -72,6 +82,11 @@ def policy_on_every_instance(ctx: CheckContext) -> None:
     points=1,
     title="pricing is slow 30% of the time: users still wait under a second",
     needs=("mesh.mtls",),
+    states=(
+        "chapter: give each try a short timeout (`per_try_timeout`), so that a slow answer becomes a "
+        "retry too, and the whole request an overall `timeout`, so users never wait long.\n"
+        "chapter: While pricing is slow, 9 users in 10 must still be answered within a second."
+    ),
 )
 def slow_pricing_is_cut_short(ctx: CheckContext) -> None:
     mp.settle(ctx.lab)
@@ -95,6 +110,9 @@ def slow_pricing_is_cut_short(ctx: CheckContext) -> None:
     points=1,
     title="the sidecars' own counters show the retries that hid the failures",
     needs=("mesh.mtls",),
+    states=(
+        "chapter: retry in **one** place, close to the failure (catalog's calls to pricing), a small number of times;"
+    ),
 )
 def retries_are_counted(ctx: CheckContext) -> None:
     mp.settle(ctx.lab)
@@ -121,6 +139,10 @@ def retries_are_counted(ctx: CheckContext) -> None:
     title="a killed catalog app (its sidecar still up) is ejected too",
     timeout=150,
     needs=("mesh.mtls",),
+    states=(
+        "chapter: **Outlier detection** watches each instance's answers and **ejects** one that fails "
+        "several times in a row, for a while, then lets it back in to try again."
+    ),
 )
 def killed_instance_is_ejected(ctx: CheckContext) -> None:
     mp.settle(ctx.lab)
@@ -170,6 +192,10 @@ def drive(ctx: CheckContext, until, batches: int = 8, size: int = 100) -> list[d
     title="v2 fails half its requests: the canary is rolled back",
     timeout=150,
     needs=("mesh.mtls",),
+    states=(
+        "chapter: Start v2 at about 10%; roll back when it fails noticeably more than it should; promote "
+        "once it has answered enough requests, well."
+    ),
 )
 def failing_canary_is_rolled_back(ctx: CheckContext) -> None:
     mp.settle(ctx.lab)
@@ -194,6 +220,10 @@ def failing_canary_is_rolled_back(ctx: CheckContext) -> None:
     title="v2 answers well: the canary is promoted to all traffic",
     timeout=150,
     needs=("mesh.mtls",),
+    states=(
+        "chapter: Start v2 at about 10%; roll back when it fails noticeably more than it should; promote "
+        "once it has answered enough requests, well."
+    ),
 )
 def healthy_canary_is_promoted(ctx: CheckContext) -> None:
     mp.settle(ctx.lab)
