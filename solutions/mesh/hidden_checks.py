@@ -193,6 +193,8 @@ def drive(ctx: CheckContext, until, batches: int = 8, size: int = 100) -> list[d
     timeout=150,
     needs=("mesh.mtls",),
     states=(
+        "chapter: The checks send at most 800 users, in batches of 100: by then a healthy v2 must have "
+        "all the traffic, and a v2 that fails half its requests none.\n"
         "chapter: Start v2 at about 10%; roll back when it fails noticeably more than it should; promote "
         "once it has answered enough requests, well."
     ),
@@ -221,6 +223,8 @@ def failing_canary_is_rolled_back(ctx: CheckContext) -> None:
     timeout=150,
     needs=("mesh.mtls",),
     states=(
+        "chapter: The checks send at most 800 users, in batches of 100: by then a healthy v2 must have "
+        "all the traffic, and a v2 that fails half its requests none.\n"
         "chapter: Start v2 at about 10%; roll back when it fails noticeably more than it should; promote "
         "once it has answered enough requests, well."
     ),
