@@ -20,7 +20,17 @@ UPDATE_TIMEOUT = 90
 
 
 # ---- 1. desired state ----------------------------------------------------------------------------------------
-@check("orchestrator.desired", points=1, title="two killed tasks are replaced and three run again within 30 s")
+@check(
+    "orchestrator.desired",
+    points=1,
+    title="two killed tasks are replaced and three run again within 30 s",
+    states=(
+        "chapter: a **restart policy** that restarts a crashed task within a few seconds "
+        "(`deploy.restart_policy`).\n"
+        "chapter: The checks deploy your stack, count healthy tasks behind Traefik, kill two tasks and "
+        "look at the limits the swarm gave each container."
+    ),
+)
 def killed_tasks_come_back(ctx: CheckContext) -> None:
     spec = sc.deploy_answer(ctx, fresh=False)
     sc.require(ctx, public.desired_state_problems(spec), "Healing after crashes")
@@ -35,7 +45,17 @@ def killed_tasks_come_back(ctx: CheckContext) -> None:
     return f"3 tasks running again {took:.1f} s after two were killed"
 
 
-@check("orchestrator.desired", points=1, title="each task's memory limit is enforced by its container")
+@check(
+    "orchestrator.desired",
+    points=1,
+    title="each task's memory limit is enforced by its container",
+    states=(
+        "chapter: **limits** for each task: at most `128M` of memory and some CPU "
+        "(`deploy.resources.limits`);\n"
+        "chapter: The checks deploy your stack, count healthy tasks behind Traefik, kill two tasks and "
+        "look at the limits the swarm gave each container."
+    ),
+)
 def limits_reach_the_containers(ctx: CheckContext) -> None:
     spec = sc.deploy_answer(ctx, fresh=False)
     sc.require(ctx, public.desired_state_problems(spec), "Enforced limits")
@@ -76,7 +96,11 @@ def roll(ctx: CheckContext, to: str, until: tuple[str, ...]) -> tuple[sw.Load, s
 
 
 @check(
-    "orchestrator.rolling", points=2, title="v1 to v2 under load: zero failed requests, every task on v2", timeout=150
+    "orchestrator.rolling",
+    points=2,
+    title="v1 to v2 under load: zero failed requests, every task on v2",
+    timeout=150,
+    states=("chapter: Write `stack(image)` so that going from `shop:v1` to `shop:v2` fails no request at all."),
 )
 def zero_failed_requests(ctx: CheckContext) -> None:
     spec = sc.deploy_answer(ctx, fresh=False)
@@ -99,6 +123,10 @@ def zero_failed_requests(ctx: CheckContext) -> None:
     points=2,
     title="a broken release rolls back to v1 by itself, few requests fail",
     timeout=150,
+    states=(
+        "chapter: The check rolls your stack from v1 to `shop:broken` under load and expects all tasks "
+        "back on v1 by themselves, with at most 1% of requests failed."
+    ),
 )
 def broken_release_rolls_back(ctx: CheckContext) -> None:
     spec = sc.deploy_answer(ctx, fresh=False)
@@ -119,7 +147,15 @@ def broken_release_rolls_back(ctx: CheckContext) -> None:
 
 
 # ---- 4. Kubernetes -------------------------------------------------------------------------------------------
-@check("orchestrator.kubernetes", points=1, title="the manifests say what the stack says")
+@check(
+    "orchestrator.kubernetes",
+    points=1,
+    title="the manifests say what the stack says",
+    states=(
+        "chapter: No cluster runs here: the checks validate your manifests against Kubernetes' own "
+        "schemas (the `kubernetes-validate` package) and compare them with your stack."
+    ),
+)
 def same_intent_as_the_stack(ctx: CheckContext) -> None:
     docs = kc.documents(ctx)
     deployment, service, config = (kc.one(docs, k) for k in ("Deployment", "Service", "ConfigMap"))
