@@ -11,7 +11,17 @@ probe = lab_module("telemetry", "probe.py")
 Telemetry, new_context, wait_for, ALERT = probe.Telemetry, probe.new_context, probe.wait_for, probe.ALERT
 
 
-@check("telemetry.propagate", points=1, title="the queued message carries the order's trace, sampled flag and all")
+@check(
+    "telemetry.propagate",
+    points=1,
+    title="the queued message carries the order's trace, sampled flag and all",
+    states=(
+        "chapter: What is missing is in `orders`: its call to `payments` and the message it publishes for "
+        "`shipping` carry nothing\n"
+        "chapter: **Sampling** keeps only a share of the traces, decided once at the root (the edge) and "
+        "followed by every service downstream"
+    ),
+)
 def message_carries_the_context(ctx: CheckContext) -> None:
     t = Telemetry(ctx.lab)
     ctx.lab.stop("shipping")  # so the message waits in the queue, where the check can read it
@@ -48,7 +58,12 @@ def message_carries_the_context(ctx: CheckContext) -> None:
         ctx.lab.start("shipping")
 
 
-@check("telemetry.consume", points=1, title="one message's context does not leak into the next message's span")
+@check(
+    "telemetry.consume",
+    points=1,
+    title="one message's context does not leak into the next message's span",
+    states=("chapter: A message without a `traceparent` starts a trace of its own, never one of the message before."),
+)
 def contexts_do_not_leak(ctx: CheckContext) -> None:
     t = Telemetry(ctx.lab)
     tid, sid, traceparent = new_context()
@@ -73,7 +88,15 @@ def contexts_do_not_leak(ctx: CheckContext) -> None:
     )
 
 
-@check("telemetry.red", points=1, title="failed orders are counted with their status code")
+@check(
+    "telemetry.red",
+    points=1,
+    title="failed orders are counted with their status code",
+    states=(
+        "chapter: `observe(request, status_code, seconds)` is called once per request. The histogram must "
+        "be named `http_request_duration_seconds`, with labels `route`, `method` and `code`."
+    ),
+)
 def errors_counted_with_code(ctx: CheckContext) -> None:
     t = Telemetry(ctx.lab)
     before = t.edge_metrics()
@@ -101,7 +124,18 @@ def errors_counted_with_code(ctx: CheckContext) -> None:
     )
 
 
-@check("telemetry.slo", points=1, title="normal load (a few errors, within the objective) pages no one", timeout=150)
+@check(
+    "telemetry.slo",
+    points=1,
+    title="normal load (a few errors, within the objective) pages no one",
+    timeout=150,
+    states=(
+        "chapter: An alert should page a person when the budget is being spent so fast that it will run "
+        "out, not on every error (a shop with some traffic always has a few).\n"
+        "chapter: fires when the error ratio of `orders`' `POST /orders` (status 5xx among all) is above "
+        "10 times the budget over both `1m` and `10s`."
+    ),
+)
 def silent_under_normal_load(ctx: CheckContext) -> None:
     t = Telemetry(ctx.lab)
     ctx.expect(t.prometheus_ready(), "Prometheus does not answer; did it start with your slo.yml?")
