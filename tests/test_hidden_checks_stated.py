@@ -14,7 +14,8 @@ from msalab.checks import CheckSpec, load_checks
 from msalab.paths import labs_dir, solutions_dir
 
 ROOT = labs_dir().parent
-CHAPTER = "chapter"  # `states` names the lab's chapter (its markdown) or a file under labs/<lab>/
+CHAPTER = "chapter"  # `states` names the lab's chapter (its markdown), its answer cells as shipped (`stub`: a
+STUB = "stub"  # module answer's docstring lives only there), or a file under labs/<lab>/
 
 
 def _normal(text: str) -> str:
@@ -23,10 +24,12 @@ def _normal(text: str) -> str:
 
 
 @cache
-def _chapter_markdown(lab: str) -> str:
+def _chapter(lab: str, part: str) -> str:
     for path in sorted((ROOT / "chapters").glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         if nb.metadata.get("msalab", {}).get("lab") == lab:
+            if part == STUB:
+                return _normal("\n".join(c.source for c in nb.cells if c.metadata.get("msalab", {}).get("answer")))
             return _normal("\n".join(c.source for c in nb.cells if c.cell_type == "markdown"))
     raise AssertionError(f"no chapter has lab {lab!r} in its metadata")
 
@@ -52,8 +55,8 @@ def test_hidden_check_quotes_a_sentence_the_learner_reads(lab: str, spec: CheckS
     for line in spec.states.strip().splitlines():
         where, sep, sentence = line.partition(": ")
         assert sep and sentence.strip(), f"{spec.name}: {line!r} is not '<where>: <sentence>'"
-        if where == CHAPTER:
-            text = _chapter_markdown(lab)
+        if where in (CHAPTER, STUB):
+            text = _chapter(lab, where)
         else:
             path = (ROOT / where).resolve()
             assert path.is_relative_to((labs_dir() / lab).resolve()) and path.is_file(), (

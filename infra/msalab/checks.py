@@ -48,8 +48,9 @@ class CheckSpec:
     # when the grader had to replace one of them, the check cannot say anything about its own exercise.
     needs: tuple[str, ...] = ()
     # Where the learner is told what this check grades, one "<where>: <the sentence, quoted>" a line; where is
-    # `chapter` (the markdown of the lab's chapter) or a file under labs/<lab>/. Every hidden check has one, so a
-    # hidden check grades only what was stated (tests/test_hidden_checks_stated.py finds each quote).
+    # `chapter` (the markdown of the lab's chapter), `stub` (its answer cells as shipped, where a module answer's
+    # docstring lives) or a file under labs/<lab>/. Every hidden check has one, so a hidden check grades only what
+    # was stated (tests/test_hidden_checks_stated.py finds each quote).
     states: str = ""
 
 

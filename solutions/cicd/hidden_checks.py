@@ -36,7 +36,16 @@ BROKEN = kit.edit(
 
 
 @check(
-    "cicd.pipeline", points=1, title="a commit that breaks the API's contract never reaches the registry", timeout=150
+    "cicd.pipeline",
+    points=1,
+    title="a commit that breaks the API's contract never reaches the registry",
+    timeout=150,
+    states=(
+        "chapter: Write the stages: unit tests, contract test, architecture rule, and only then build and "
+        "push the image, tagged by the commit. The first stage that fails must fail the build, so that an "
+        "untested commit never reaches the registry.\n"
+        "chapter: Hidden checks push commits you have not seen."
+    ),
 )
 def contract_break_stops_the_pipeline(ctx: CheckContext) -> None:
     sha, build = public.pipeline_build(ctx, CONTRACT_BREAK, "Simplify the product lookup")
@@ -51,6 +60,12 @@ def contract_break_stops_the_pipeline(ctx: CheckContext) -> None:
     points=1,
     title="a commit that breaks the architecture rule never reaches the registry",
     timeout=150,
+    states=(
+        "chapter: Write the stages: unit tests, contract test, architecture rule, and only then build and "
+        "push the image, tagged by the commit. The first stage that fails must fail the build, so that an "
+        "untested commit never reaches the registry.\n"
+        "chapter: Hidden checks push commits you have not seen."
+    ),
 )
 def layer_break_stops_the_pipeline(ctx: CheckContext) -> None:
     sha, build = public.pipeline_build(ctx, LAYER_BREAK, "Let the domain raise HTTP errors")
@@ -58,7 +73,17 @@ def layer_break_stops_the_pipeline(ctx: CheckContext) -> None:
     ctx.expect(build["results"] != 0, "the build of a commit that breaks the architecture rule passed.")
 
 
-@check("cicd.release", points=1, title="a release that does not start never takes traffic", timeout=120)
+@check(
+    "cicd.release",
+    points=1,
+    title="a release that does not start never takes traffic",
+    timeout=120,
+    states=(
+        "stub: put the image the CI built from `commit` into the slot that is NOT live, and switch all "
+        "users to it only once it runs; if it never runs, leave users where they are. Return the colour "
+        "that is live afterwards."
+    ),
+)
 def crashing_release_takes_no_traffic(ctx: CheckContext) -> None:
     old = kit.reset(ctx.lab)
     sha, _ = kit.prepare(ctx.lab, CRASH, "Read settings from a module")
@@ -74,7 +99,13 @@ def crashing_release_takes_no_traffic(ctx: CheckContext) -> None:
     ctx.expect(load.failed() == 0, f"{load.failed()} requests failed while a broken release was tried; expected 0.")
 
 
-@check("cicd.release", points=1, title="production runs images by digest: a moved tag changes nothing", timeout=120)
+@check(
+    "cicd.release",
+    points=1,
+    title="production runs images by digest: a moved tag changes nothing",
+    timeout=120,
+    states=("stub: Deploy it by digest, IMAGE@sha256:..., not by tag: a tag can be moved later, a digest cannot"),
+)
 def release_by_digest(ctx: CheckContext) -> None:
     kit.reset(ctx.lab)
     sha, digest = kit.prepare(ctx.lab, NEW_PRODUCT, "Sell teacups")
@@ -103,7 +134,16 @@ u.urlopen(u.Request("http://registry:5000/v2/shop/manifests/{dst}", data=body, m
 
 
 @check(
-    "cicd.canary", points=2, title="a broken canary is rolled back by itself, before most users meet it", timeout=120
+    "cicd.canary",
+    points=2,
+    title="a broken canary is rolled back by itself, before most users meet it",
+    timeout=120,
+    states=(
+        "stub: shifts users to it in steps (10 %, 25 %, 50 %, 100 %), holding each step for `hold` "
+        "seconds.\n"
+        "stub: If the canary fails noticeably more often, it sends every user back to the stable slot at "
+        'once and returns "rolled back"'
+    ),
 )
 def broken_canary_rolls_back(ctx: CheckContext) -> None:
     old = kit.reset(ctx.lab)
