@@ -65,10 +65,14 @@ def hints_for(exercise: str) -> list[str]:
     """The hints of `exercise`; an unknown id raises with the ids that look closest."""
     known = exercise_ids()
     if exercise not in known:
+        lab = exercise.partition(".")[0]
         close = difflib.get_close_matches(exercise, known, n=3, cutoff=0.5) or [
-            i for i in known if i.startswith(exercise.partition(".")[0] + ".")
+            i for i in known if i.startswith(lab + ".")
         ]
-        suggestion = f"did you mean {', '.join(close)}?" if close else f"the exercises are {', '.join(known)}."
+        if close:
+            suggestion = f"did you mean {', '.join(close)}?"
+        else:  # nothing alike: the whole list of 40-odd ids would drown the answer, so name the labs
+            suggestion = f"ids are <lab>.<name>, and the labs are {', '.join(available_labs())}."
         raise MsalabError(f"No exercise is called '{exercise}'; {suggestion}")
     texts = lab_hints(exercise.partition(".")[0]).get(exercise, [])
     if not texts:
