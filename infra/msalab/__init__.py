@@ -5,18 +5,23 @@ lab = msalab.up("hello")          # start, wait until ready, get a handle
 lab.url("front")                  # where to send requests
 lab.kill("back")                  # break something on purpose
 msalab.check("hello.greeting")    # run an exercise's public checks
+msalab.hint("hello.greeting")     # stuck? the next hint, one at a time
 lab.down()                        # or let the kernel's end do it
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from msalab.__about__ import __version__
 from msalab.errors import MsalabError
 from msalab.lab import Lab
 from msalab.results import Report
 from msalab.topology import available_labs
+
+if TYPE_CHECKING:
+    from msalab.hints import Hint
 
 __all__ = [
     "Lab",
@@ -26,6 +31,7 @@ __all__ = [
     "attach",
     "check",
     "down",
+    "hint",
     "labs",
     "up",
 ]
@@ -69,6 +75,13 @@ def check(exercise: str) -> Report:
     from msalab.checking import check_in_subprocess
 
     return check_in_subprocess(exercise)
+
+
+def hint(exercise: str, n: int | None = None) -> Hint:
+    """The next hint for `exercise` you have not seen yet, or hint `n`; shows "hint 2 of 3" with it."""
+    from msalab.hints import reveal
+
+    return reveal(exercise, n)
 
 
 def labs() -> list[str]:

@@ -1,4 +1,4 @@
-"""`msalab check | solve | grade | release`: exercises, reference answers, grading and the student copy."""
+"""`msalab check | hint | solve | grade | release`: exercises, reference answers, grading and the student copy."""
 
 from __future__ import annotations
 
@@ -14,6 +14,11 @@ def add_course_commands(sub: Any) -> None:
     c.add_argument("exercise", help="exercise id, e.g. hello.greeting")
     c.add_argument("--answers", type=Path, help="folder of answer files (default: ./.msalab-answers)")
     c.set_defaults(handler=cmd_check)
+
+    h = sub.add_parser("hint", help="Show an exercise's next hint you have not seen, or hint N.")
+    h.add_argument("exercise", help="exercise id, e.g. hello.greeting")
+    h.add_argument("n", nargs="?", type=int, help="which hint (1 is the gentlest); default: the next unseen one")
+    h.set_defaults(handler=cmd_hint)
 
     s = sub.add_parser("solve", help="Write a chapter with the reference answers in its answer cells.")
     s.add_argument("chapter", help="chapter name or file, e.g. 00-welcome")
@@ -59,6 +64,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     report = checking.run_checks(lab, [ex.id], args.answers or answers_dir(), include_hidden=False)
     print(report)
     return 0 if report.passed else 1
+
+
+def cmd_hint(args: argparse.Namespace) -> int:
+    from msalab.hints import reveal
+
+    print(reveal(args.exercise, args.n))
+    return 0
 
 
 def cmd_solve(args: argparse.Namespace) -> int:
