@@ -11,12 +11,17 @@ lab.down()                        # or let the kernel's end do it
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from msalab.__about__ import __version__
 from msalab.errors import MsalabError
 from msalab.lab import Lab
 from msalab.results import Report
 from msalab.topology import available_labs
+
+if TYPE_CHECKING:  # names for the annotations only: importing them at run time would slow `import msalab`
+    from msalab.coursemap import YouAreHere
+    from msalab.progresstable import ProgressTable
 
 __all__ = [
     "Lab",
@@ -25,9 +30,12 @@ __all__ = [
     "__version__",
     "attach",
     "check",
+    "course_map",
     "down",
     "labs",
+    "progress",
     "up",
+    "you_are_here",
 ]
 
 
@@ -69,6 +77,30 @@ def check(exercise: str) -> Report:
     from msalab.checking import check_in_subprocess
 
     return check_in_subprocess(exercise)
+
+
+def course_map(chapter: str | None = None) -> None:
+    """Show the course as Gartner's model: the inner architecture and the six outer areas, each with its chapters
+    (`chapter`, an id such as "05-gateway", is highlighted)."""
+    from msalab.coursemap import chapters
+    from msalab.coursemap_figure import draw
+    from msalab.display import show_figure
+
+    show_figure(draw(chapters(), chapter))
+
+
+def you_are_here(chapter: str) -> YouAreHere:
+    """One line: where chapter `chapter` (an id such as "05-gateway") stands in the course, and what comes next."""
+    from msalab.coursemap import you_are_here as line
+
+    return line(chapter)
+
+
+def progress() -> ProgressTable:
+    """Your own check results across the course: each exercise's last verdict, points and when."""
+    from msalab.progresstable import table
+
+    return table()
 
 
 def labs() -> list[str]:

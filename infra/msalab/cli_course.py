@@ -1,4 +1,4 @@
-"""`msalab check | solve | grade | release`: exercises, reference answers, grading and the student copy."""
+"""`msalab check | progress | solve | grade | release`: exercises, reference answers, grading and the student copy."""
 
 from __future__ import annotations
 
@@ -14,6 +14,10 @@ def add_course_commands(sub: Any) -> None:
     c.add_argument("exercise", help="exercise id, e.g. hello.greeting")
     c.add_argument("--answers", type=Path, help="folder of answer files (default: ./.msalab-answers)")
     c.set_defaults(handler=cmd_check)
+
+    p = sub.add_parser("progress", help="Show your own check results across the chapters.")
+    p.add_argument("--json", action="store_true", help="the records as JSON")
+    p.set_defaults(handler=cmd_progress)
 
     s = sub.add_parser("solve", help="Write a chapter with the reference answers in its answer cells.")
     s.add_argument("chapter", help="chapter name or file, e.g. 00-welcome")
@@ -49,7 +53,7 @@ def add_course_commands(sub: Any) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from msalab import checking, session
+    from msalab import checking, checklog, session
     from msalab.answers import answers_dir
     from msalab.exercises import find
     from msalab.lab import Lab
@@ -57,8 +61,36 @@ def cmd_check(args: argparse.Namespace) -> int:
     ex = find(args.exercise)
     lab = session.current(ex.lab) or Lab.from_engine(ex.lab)
     report = checking.run_checks(lab, [ex.id], args.answers or answers_dir(), include_hidden=False)
+    checklog.record(ex.id, report)
     print(report)
     return 0 if report.passed else 1
+
+
+def cmd_progress(args: argparse.Namespace) -> int:
+    from msalab.progresstable import table
+
+    shown = table()
+    if args.json:
+        import json
+
+        print(
+            json.dumps(
+                [
+                    {
+                        "chapter": r.chapter,
+                        "exercise": r.exercise,
+                        "verdict": r.verdict,
+                        "points": r.points,
+                        "when": r.entry.when if r.entry else None,
+                    }
+                    for r in shown.rows
+                ],
+                indent=1,
+            )
+        )
+    else:
+        print(shown)
+    return 0
 
 
 def cmd_solve(args: argparse.Namespace) -> int:
