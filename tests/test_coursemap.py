@@ -98,3 +98,25 @@ def test_a_bad_area_is_named(tmp_path: Path) -> None:
     bad.write_text('[[chapter]]\nid = "00-x"\ntitle = "x"\narea = "cloud"\nlab = "hello"\nminutes = 1\n')
     with pytest.raises(coursemap.MsalabError, match="area 'cloud'"):
         coursemap.chapters(bad)
+
+
+@pytest.mark.parametrize("ch", COURSE, ids=lambda c: c.id)
+def test_the_stated_time_is_the_course_lists(ch: coursemap.Chapter) -> None:
+    from msalab.chaptertime import stated_minutes
+
+    assert stated_minutes(_notebook(ch).cells[0].source) == ch.minutes, "run bench/chapter_times.py --write"
+
+
+def test_a_time_reads_back_as_it_was_written() -> None:
+    from msalab.chaptertime import phrase, restate, stated_minutes
+
+    for minutes in (5, 45, 60, 95, 120):
+        assert stated_minutes(f"**Time:** {phrase(minutes)}.") == minutes
+    assert restate("**Time:** about 90 minutes (runs in 3).", 95) == "**Time:** about 1 hour 35 minutes (runs in 3)."
+
+
+def test_the_readme_states_the_courses_total_time() -> None:
+    from msalab.paths import course_root
+
+    hours = sum(c.minutes for c in COURSE) / 60
+    assert f"about {hours:.0f} hours" in (course_root() / "README.md").read_text(encoding="utf-8")
