@@ -10,6 +10,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from msalab.chaptertime import phrase
 from msalab.errors import MsalabError
 from msalab.paths import chapters_dir
 
@@ -100,7 +101,7 @@ class YouAreHere:
         last = self.course[-1].number
         return (
             f"You are here: chapter {self.chapter.number} of {last} ({AREAS[self.chapter.area]}), "
-            f"about {self.chapter.minutes} minutes; {self._next_text()}."
+            f"{phrase(self.chapter.minutes)}; {self._next_text()}."
         )
 
     def __repr__(self) -> str:
