@@ -84,3 +84,12 @@ def test_the_command_prints_the_table(state: Path) -> None:
         [sys.executable, "-m", "msalab.cli", "progress"], capture_output=True, text=True, check=True
     ).stdout
     assert "hello.client" in out and "passed" in out and "exercises passed" in out
+
+
+def test_the_command_gives_json_with_numbers(state: Path) -> None:
+    checklog.record("hello.client", _report(True, False), now=WHEN)
+    out = subprocess.run(
+        [sys.executable, "-m", "msalab.cli", "progress", "--json"], capture_output=True, text=True, check=True
+    ).stdout
+    row = next(r for r in json.loads(out) if r["exercise"] == "hello.client")
+    assert (row["verdict"], row["points"], row["max_points"]) == ("failed", 1, 2)

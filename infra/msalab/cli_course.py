@@ -73,21 +73,7 @@ def cmd_progress(args: argparse.Namespace) -> int:
     if args.json:
         import json
 
-        print(
-            json.dumps(
-                [
-                    {
-                        "chapter": r.chapter,
-                        "exercise": r.exercise,
-                        "verdict": r.verdict,
-                        "points": r.points,
-                        "when": r.entry.when if r.entry else None,
-                    }
-                    for r in shown.rows
-                ],
-                indent=1,
-            )
-        )
+        print(json.dumps(shown.to_json(), indent=1))
     else:
         print(shown)
     return 0

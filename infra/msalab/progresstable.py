@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from msalab.checklog import Entry, load
 
@@ -43,6 +44,19 @@ class ProgressTable:
     @property
     def passed(self) -> int:
         return sum(r.entry is not None and r.entry.passed for r in self.rows)
+
+    def to_json(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "chapter": r.chapter,
+                "exercise": r.exercise,
+                "verdict": r.verdict,
+                "points": r.entry.points if r.entry else None,
+                "max_points": r.entry.max_points if r.entry else None,
+                "when": r.entry.when if r.entry else None,
+            }
+            for r in self.rows
+        ]
 
     def summary(self) -> str:
         return f"{self.passed} of {len(self.rows)} exercises passed their public checks."
