@@ -20,8 +20,10 @@ from msalab.lab import Lab
 from msalab.results import Report
 from msalab.topology import available_labs
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # names for the annotations only: importing them at run time would slow `import msalab`
+    from msalab.coursemap import YouAreHere
     from msalab.hints import Hint
+    from msalab.progresstable import ProgressTable
 
 __all__ = [
     "Lab",
@@ -30,10 +32,13 @@ __all__ = [
     "__version__",
     "attach",
     "check",
+    "course_map",
     "down",
     "hint",
     "labs",
+    "progress",
     "up",
+    "you_are_here",
 ]
 
 
@@ -75,6 +80,30 @@ def check(exercise: str) -> Report:
     from msalab.checking import check_in_subprocess
 
     return check_in_subprocess(exercise)
+
+
+def course_map(chapter: str | None = None) -> None:
+    """Show the course as Gartner's model: the inner architecture and the six outer areas, each with its chapters
+    (`chapter`, an id such as "05-gateway", is highlighted)."""
+    from msalab.coursemap import chapters
+    from msalab.coursemap_figure import draw
+    from msalab.display import show_figure
+
+    show_figure(draw(chapters(), chapter))
+
+
+def you_are_here(chapter: str) -> YouAreHere:
+    """One line: where chapter `chapter` (an id such as "05-gateway") stands in the course, and what comes next."""
+    from msalab.coursemap import you_are_here as line
+
+    return line(chapter)
+
+
+def progress() -> ProgressTable:
+    """Your own check results across the course: each exercise's last verdict, points and when."""
+    from msalab.progresstable import table
+
+    return table()
 
 
 def hint(exercise: str, n: int | None = None) -> Hint:

@@ -1,4 +1,5 @@
-"""The `msalab` command: doctor | list | images | up | down | status | logs | check | hint | solve | grade | release."""
+"""The `msalab` command: doctor | list | images | up | down | status | logs | check | hint | progress | solve |
+grade | release."""
 
 from __future__ import annotations
 

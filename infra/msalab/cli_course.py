@@ -1,4 +1,5 @@
-"""`msalab check | hint | solve | grade | release`: exercises, reference answers, grading and the student copy."""
+"""`msalab check | hint | progress | solve | grade | release`: exercises, hints, your progress, grading and the
+student copy."""
 
 from __future__ import annotations
 
@@ -19,6 +20,10 @@ def add_course_commands(sub: Any) -> None:
     h.add_argument("exercise", help="exercise id, e.g. hello.greeting")
     h.add_argument("n", nargs="?", type=int, help="which hint (1 is the gentlest); default: the next unseen one")
     h.set_defaults(handler=cmd_hint)
+
+    p = sub.add_parser("progress", help="Show your own check results across the chapters.")
+    p.add_argument("--json", action="store_true", help="the records as JSON")
+    p.set_defaults(handler=cmd_progress)
 
     s = sub.add_parser("solve", help="Write a chapter with the reference answers in its answer cells.")
     s.add_argument("chapter", help="chapter name or file, e.g. 00-welcome")
@@ -54,7 +59,7 @@ def add_course_commands(sub: Any) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from msalab import checking, session
+    from msalab import checking, checklog, session
     from msalab.answers import answers_dir
     from msalab.exercises import find
     from msalab.lab import Lab
@@ -62,6 +67,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     ex = find(args.exercise)
     lab = session.current(ex.lab) or Lab.from_engine(ex.lab)
     report = checking.run_checks(lab, [ex.id], args.answers or answers_dir(), include_hidden=False)
+    checklog.record(ex.id, report)
     print(report)
     return 0 if report.passed else 1
 
@@ -70,6 +76,19 @@ def cmd_hint(args: argparse.Namespace) -> int:
     from msalab.hints import reveal
 
     print(reveal(args.exercise, args.n))
+    return 0
+
+
+def cmd_progress(args: argparse.Namespace) -> int:
+    from msalab.progresstable import table
+
+    shown = table()
+    if args.json:
+        import json
+
+        print(json.dumps(shown.to_json(), indent=1))
+    else:
+        print(shown)
     return 0
 
 

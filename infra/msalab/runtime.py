@@ -21,7 +21,7 @@ from testcontainers.core.network import Network
 from msalab import cleanup, engine, images, innerengine, labels, ports, readiness
 from msalab.errors import ImageMissing, MsalabError
 from msalab.lab import Lab
-from msalab.progress import Progress, make_progress
+from msalab.progressbar import Progress, make_progress
 from msalab.topology import LabSpec, ServiceSpec, load_lab
 
 SOURCE_ROOT = "/srv"  # a service's source folder lands at /srv/<folder> and is its working directory

@@ -1,0 +1,39 @@
+"""A chapter's stated time: the "**Time:** about ..." sentence of its first cell, read and written in one way, so
+that course.toml's minutes and what the chapter says can be compared (tests) and kept in step (bench)."""
+
+from __future__ import annotations
+
+import re
+
+# "**Time:** about 1 hour 40 minutes", "about 45 minutes", "about 2 hours"; what follows (a parenthesis) is kept.
+STATED = re.compile(r"\*\*Time:\*\* about (?P<amount>(?:\d+ hours?)?(?: ?\d+ minutes)?)")
+
+
+def phrase(minutes: int) -> str:
+    """'about 1 hour 40 minutes': minutes are rounded to 5, as no estimate is better than that."""
+    minutes = max(5, 5 * round(minutes / 5))
+    hours, rest = divmod(minutes, 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours > 1 else ''}")
+    if rest:
+        parts.append(f"{rest} minutes")
+    return "about " + " ".join(parts)
+
+
+def stated_minutes(text: str) -> int | None:
+    """The minutes a chapter's first cell states, or None when it states none."""
+    found = STATED.search(text)
+    if not found or not found.group("amount").strip():
+        return None
+    amount = found.group("amount")
+    hours = re.search(r"(\d+) hour", amount)
+    mins = re.search(r"(\d+) minutes", amount)
+    return (int(hours.group(1)) * 60 if hours else 0) + (int(mins.group(1)) if mins else 0)
+
+
+def restate(text: str, minutes: int) -> str:
+    """`text` with its stated time replaced by `minutes`."""
+    if stated_minutes(text) is None:
+        raise ValueError("the text states no time ('**Time:** about N minutes')")
+    return STATED.sub(f"**Time:** {phrase(minutes)}", text, count=1)
