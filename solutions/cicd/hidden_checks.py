@@ -35,17 +35,21 @@ BROKEN = kit.edit(
 )
 
 
+# Both pipeline checks grade the same two sentences of the chapter.
+PIPELINE_STATES = (
+    "chapter: Write the stages: unit tests, contract test, architecture rule, and only then build and "
+    "push the image, tagged by the commit. The first stage that fails must fail the build, so that an "
+    "untested commit never reaches the registry.\n"
+    "chapter: Hidden checks push commits you have not seen."
+)
+
+
 @check(
     "cicd.pipeline",
     points=1,
     title="a commit that breaks the API's contract never reaches the registry",
     timeout=150,
-    states=(
-        "chapter: Write the stages: unit tests, contract test, architecture rule, and only then build and "
-        "push the image, tagged by the commit. The first stage that fails must fail the build, so that an "
-        "untested commit never reaches the registry.\n"
-        "chapter: Hidden checks push commits you have not seen."
-    ),
+    states=PIPELINE_STATES,
 )
 def contract_break_stops_the_pipeline(ctx: CheckContext) -> None:
     sha, build = public.pipeline_build(ctx, CONTRACT_BREAK, "Simplify the product lookup")
@@ -60,12 +64,7 @@ def contract_break_stops_the_pipeline(ctx: CheckContext) -> None:
     points=1,
     title="a commit that breaks the architecture rule never reaches the registry",
     timeout=150,
-    states=(
-        "chapter: Write the stages: unit tests, contract test, architecture rule, and only then build and "
-        "push the image, tagged by the commit. The first stage that fails must fail the build, so that an "
-        "untested commit never reaches the registry.\n"
-        "chapter: Hidden checks push commits you have not seen."
-    ),
+    states=PIPELINE_STATES,
 )
 def layer_break_stops_the_pipeline(ctx: CheckContext) -> None:
     sha, build = public.pipeline_build(ctx, LAYER_BREAK, "Let the domain raise HTTP errors")
