@@ -3,9 +3,11 @@ production can always say what it runs."""
 
 from __future__ import annotations
 
+import logging
 import os
 
 from fastapi import FastAPI, HTTPException, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from app import catalog
@@ -25,7 +27,12 @@ class ProductOut(BaseModel):
 
 @api.middleware("http")
 async def name_the_release(request, call_next):  # type: ignore[no-untyped-def]
-    response: Response = await call_next(request)
+    try:
+        response: Response = await call_next(request)
+    except Exception:
+        # An error the code did not handle must still name its release: a canary's failures count against it.
+        logging.getLogger("uvicorn.error").exception("unhandled error in %s %s", request.method, request.url.path)
+        response = JSONResponse({"detail": "Internal Server Error"}, status_code=500)
     response.headers["x-revision"] = REVISION
     response.headers["x-slot"] = SLOT
     return response
