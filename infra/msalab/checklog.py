@@ -6,14 +6,12 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from msalab.paths import state_dir
+from msalab.paths import state_dir, write_json_atomically
 from msalab.results import Report
 
 FILE_NAME = "progress.json"
@@ -77,17 +75,7 @@ def load(path: Path | None = None) -> dict[str, Entry]:
 
 
 def _write(entries: dict[str, Entry]) -> None:
-    # A temporary file in the same folder, then os.replace: a reader (another kernel, `msalab progress`) sees the
-    # old file or the new one, never half of one. Two kernels checking at the same instant can still lose one
+    # Atomic, so a reader never sees half a file. Two kernels checking at the same instant can still lose one
     # record (last writer wins); the next check of that exercise brings it back.
-    target = progress_file()
-    target.parent.mkdir(parents=True, exist_ok=True)
     body = {"version": VERSION, "exercises": {ex: asdict(e) for ex, e in sorted(entries.items())}}
-    fd, tmp = tempfile.mkstemp(prefix=".progress-", suffix=".json", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(body, f, indent=1)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_json_atomically(progress_file(), body)

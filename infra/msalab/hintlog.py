@@ -8,13 +8,11 @@ A list of events rather than a set, so an instructor can see when help was neede
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from msalab.paths import state_dir
+from msalab.paths import state_dir, write_json_atomically
 
 LOG_FILE = "hints.json"
 
@@ -40,14 +38,4 @@ def seen(exercise: str) -> set[int]:
 
 def record(exercise: str, tier: int) -> None:
     entries = [*events(), {"exercise": exercise, "tier": tier, "time": datetime.now(UTC).isoformat(timespec="seconds")}]
-    path = log_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Write a temporary file beside it and rename: a reader (or a kernel killed mid-write) never sees half a file.
-    fd, tmp = tempfile.mkstemp(prefix=".hints-", suffix=".json", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump({"revealed": entries}, f, indent=1)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_json_atomically(log_path(), {"revealed": entries})

@@ -41,3 +41,20 @@ def state_dir() -> Path:
         return Path(override).resolve()
     base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
     return Path(base) / "msalab"
+
+
+def write_json_atomically(path: Path, body: object) -> None:
+    """Write `body` as JSON to `path` through a temporary file beside it and a rename: a reader (another kernel,
+    `msalab progress`) or a kernel killed mid-write sees the old file or the new one, never half of one."""
+    import json
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(body, f, indent=1)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
