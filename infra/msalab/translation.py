@@ -1,0 +1,109 @@
+"""Editions of the chapters in other languages, generated from the English ones, never forked.
+
+A catalog `chapters/<lang>/catalog/<chapter>.toml` holds, per markdown cell id, the translated text and the
+fingerprint of the English text it was translated from:
+
+    [cells."a1b2c3"]
+    en = "4f1c...."          # fingerprint of the English cell this translates
+    text = '''...'''
+
+The edition `chapters/<lang>/<chapter>.ipynb` is the English chapter with those markdown cells replaced; its code
+cells are the English ones, byte for byte, so it uses the same lab and the same answer cells and is graded as
+the English chapter is. An English cell changed after its translation is *stale*: the edition keeps the old
+translation and `stale()` names the cell, so a test can fail until the translator catches up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbformat import NotebookNode
+
+from msalab import notebooks
+from msalab.paths import chapters_dir
+
+LANGUAGES = {"ko": "한국어"}
+
+
+def fingerprint(source: str) -> str:
+    """What a translation remembers of the English text it was made from."""
+    return hashlib.sha256(source.strip().encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Entry:
+    en: str  # fingerprint of the English source the text translates
+    text: str
+
+
+def catalog_path(chapter: str, lang: str) -> Path:
+    return chapters_dir() / lang / "catalog" / f"{chapter}.toml"
+
+
+def edition_path(chapter: str, lang: str) -> Path:
+    return chapters_dir() / lang / f"{chapter}.ipynb"
+
+
+def load_catalog(chapter: str, lang: str) -> dict[str, Entry]:
+    path = catalog_path(chapter, lang)
+    if not path.is_file():
+        return {}
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return {cid: Entry(str(e["en"]), str(e["text"]).strip("\n")) for cid, e in data.get("cells", {}).items()}
+
+
+def prose_cells(nb: NotebookNode) -> list[NotebookNode]:
+    return [c for c in nb.cells if c.cell_type == "markdown"]
+
+
+def untranslated(chapter: str, lang: str) -> list[str]:
+    """Ids of the chapter's markdown cells that have no translation at all."""
+    _, english = notebooks.load_chapter(chapter)
+    catalog = load_catalog(chapter, lang)
+    return [c.id for c in prose_cells(english) if c.id not in catalog]
+
+
+def stale(chapter: str, lang: str) -> list[str]:
+    """Ids of cells whose English text changed after they were translated (or that no longer exist)."""
+    _, english = notebooks.load_chapter(chapter)
+    now = {c.id: fingerprint(c.source) for c in prose_cells(english)}
+    return [cid for cid, e in load_catalog(chapter, lang).items() if now.get(cid) != e.en]
+
+
+def build(chapter: str, lang: str) -> NotebookNode:
+    """The edition: the English chapter with every translated markdown cell replaced, tagged with its language."""
+    _, english = notebooks.load_chapter(chapter)
+    nb = nbformat.from_dict(english)
+    catalog = load_catalog(chapter, lang)
+    for cell in prose_cells(nb):
+        if cell.id in catalog:
+            cell.source = catalog[cell.id].text
+    nb.metadata["msalab"] = {**nb.metadata["msalab"], "language": lang}
+    nb.metadata["language_info"] = nb.metadata.get("language_info", {"name": "python"})
+    return nb
+
+
+def write(chapter: str, lang: str) -> Path:
+    path = edition_path(chapter, lang)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(build(chapter, lang), path)
+    return path
+
+
+def skeleton(chapter: str) -> str:
+    """A catalog to translate: every markdown cell's fingerprint, with its English text to be replaced."""
+    _, english = notebooks.load_chapter(chapter)
+    out = [f"# {chapter}: translate each `text`; keep `en` (it says which English text you translated).", ""]
+    for cell in prose_cells(english):
+        out += [f'[cells."{cell.id}"]', f'en = "{fingerprint(cell.source)}"', f"text = '''\n{cell.source}\n'''", ""]
+    return "\n".join(out)
+
+
+if __name__ == "__main__":  # python -m msalab.translation skeleton 09-saga > chapters/ko/catalog/09-saga.toml
+    import sys
+
+    print(skeleton(sys.argv[2]))
