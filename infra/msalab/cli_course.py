@@ -41,10 +41,16 @@ def add_course_commands(sub: Any) -> None:
     g.add_argument("--pids", type=int, default=512, help="processes one submission's sandbox may run")
     g.add_argument("--cpus", type=float, default=1.0, help="CPUs one submission's sandbox may use")
     g.add_argument(
-        "--answers-only",
+        "--execute-notebook",
         action="store_true",
-        help="grade from the answer cells alone, without running the notebook: faster, same verdicts, "
-        "but problems the notebook's other cells hit are not reported",
+        help="also run each whole notebook in its sandbox, to report errors in its other cells: slower, "
+        "same verdicts (the checks depend only on the answers)",
+    )
+    g.add_argument("--answers-only", action="store_true", help=argparse.SUPPRESS)  # the default now
+    g.add_argument(
+        "--fresh-labs",
+        action="store_true",
+        help="start a new lab for every submission instead of resetting each worker's warm lab",
     )
     g.add_argument(
         "--no-sandbox",
@@ -127,7 +133,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
             cell_timeout=args.cell_timeout,
             notebook_timeout=args.timeout,
             sandbox=box,
-            execute_notebook=not args.answers_only,
+            execute_notebook=args.execute_notebook,
+            reuse_labs=not args.fresh_labs,
         ),
         workers=args.workers,
         chapter=args.chapter,

@@ -1,10 +1,12 @@
-"""`msalab grade`: score a batch of submitted notebooks against fresh labs, whatever the submissions do.
+"""`msalab grade`: score a batch of submitted notebooks against real labs, whatever the submissions do.
 
-For each submission: take only its answer cells, put them into the canonical chapter, execute that with
-nbclient in a fresh kernel (per-cell and per-notebook timeouts) against a lab the grader starts, then
-deploy the answers afresh and run public and hidden checks in a separate process. A crash, a hang, a dead
-kernel or a file that is not a notebook costs that submission points with a reason; the batch goes on and
-no container is left behind.
+For each submission: take only its answer cells, deploy them into a lab in a known state and run the public
+and hidden checks, learner code sealed in a sandbox. The checks depend on nothing but the lab and the answers,
+so by default the notebook itself is not run; `--execute-notebook` also runs it (put together from the canonical
+chapter and the answers, with nbclient, per-cell and per-notebook limits) to report errors in its other cells.
+A batch keeps one warm lab per worker and resets it between submissions. A crash, a hang, a dead kernel or a
+file that is not a notebook costs that submission points with a reason; the batch goes on and no container is
+left behind.
 """
 
 from __future__ import annotations
@@ -79,8 +81,12 @@ class Limits:
     notebook_timeout: float = DEFAULT_NOTEBOOK_TIMEOUT
     # Where submission code runs; None runs it on this machine, for trusted notebooks only (`--no-sandbox`).
     sandbox: SandboxLimits | None = field(default_factory=SandboxLimits)
-    # False grades from the answers alone: no notebook run, the checks against a lab with the answers deployed.
-    execute_notebook: bool = True
+    # True also runs the whole notebook (to report errors in its other cells); the verdicts do not depend on it:
+    # the checks always run against a lab with only the answers deployed.
+    execute_notebook: bool = False
+    # Keep the checks' lab between submissions graded by one process, reset to a fresh start's state in between
+    # (runtime.reset); False starts a new lab for every submission.
+    reuse_labs: bool = False
     # How long a service may take to be ready again with an answer deployed: what a hanging answer costs, once.
     deploy_timeout: float = DEFAULT_DEPLOY_TIMEOUT
 
@@ -157,7 +163,7 @@ def _grade_sandboxed(outcome: Outcome, sub: Submission, work: Path, limits: Limi
         answers.save(find(ex_id), sub.code[ex_id], folder)
     # The checks' lab boots while the notebook runs: most of a start is waiting for services to be ready.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="msalab-checks-lab") as pool:
-        fresh = pool.submit(runtime.up, sub.lab, mode="kernel", quiet=True)
+        fresh = pool.submit(_checks_lab, sub.lab, limits.reuse_labs)
         try:
             if limits.execute_notebook:
                 outcome.problems += _run_notebook(sub, work, limits, release)
@@ -169,7 +175,7 @@ def _grade_sandboxed(outcome: Outcome, sub: Submission, work: Path, limits: Limi
         with sandbox.answer_box(lab, release, folder, limits.sandbox) as box:
             return check_answers(lab, sub.exercises, sub.code, folder, box.name, sub.stubs, limits.deploy_timeout)
     finally:
-        lab.down()
+        _done_with(lab, limits.reuse_labs)
 
 
 def _run_notebook(sub: Submission, work: Path, limits: Limits, release: Path) -> list[str]:
@@ -191,7 +197,9 @@ def _down_when_up(starting: Future[Lab]) -> None:
 
 
 def _grade_unsandboxed(outcome: Outcome, sub: Submission, work: Path, limits: Limits) -> Report:
-    lab = runtime.up(sub.lab, mode="kernel", quiet=True)
+    # A lab the notebook ran against is not reused: the checks start from it healed, then it goes.
+    reuse = limits.reuse_labs and not limits.execute_notebook
+    lab = _checks_lab(sub.lab, reuse)
     try:
         if limits.execute_notebook:
             outcome.problems += execute(sub.notebook, lab, work, limits)
@@ -200,7 +208,36 @@ def _grade_unsandboxed(outcome: Outcome, sub: Submission, work: Path, limits: Li
             lab, sub.exercises, sub.code, work / "answers", stubs=sub.stubs, deploy_timeout=limits.deploy_timeout
         )
     finally:
-        lab.down()
+        _done_with(lab, reuse)
+
+
+# ---- warm labs: one per lab and grading process, reset between submissions --------------------------------------
+_warm: dict[str, Lab] = {}
+
+
+def _checks_lab(name: str, reuse: bool) -> Lab:
+    if reuse and name in _warm:
+        return _warm.pop(name)
+    return runtime.up(name, mode="kernel", quiet=True)
+
+
+def _done_with(lab: Lab, reuse: bool) -> None:
+    """Keep the lab for the next submission, reset now so that nothing this one did can reach that one's
+    verdicts; a lab that does not reset cleanly is removed (the next submission starts a new one)."""
+    if reuse:
+        try:
+            runtime.reset(lab)
+            _warm[lab.name] = lab
+            return
+        except Exception:
+            pass
+    lab.down()
+
+
+def release_warm_labs() -> None:
+    """Remove the labs this process keeps warm (a batch's workers do so when they finish)."""
+    while _warm:
+        _warm.popitem()[1].down()
 
 
 _release: dict[Path, Path] = {}
@@ -345,9 +382,12 @@ def grade_batch(
         tree = student_release()
     outcomes: list[Outcome] = []
     bar = tqdm(total=len(paths), desc="grading", unit="submission", disable=quiet)
-    # Each submission in a process of its own: a grader crash or leak stays with that submission.
+    # Grading runs in worker processes: a grader crash stays with its submission, and each worker keeps its own
+    # warm lab (when limits.reuse_labs), removed when the worker ends.
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=ctx) as pool:
+    with ProcessPoolExecutor(
+        max_workers=max(1, workers), mp_context=ctx, initializer=atexit.register, initargs=(release_warm_labs,)
+    ) as pool:
         futures = {pool.submit(grade_one, p, limits, chapter, tree): p for p in paths}
         for f in as_completed(futures):
             try:

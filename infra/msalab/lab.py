@@ -88,6 +88,11 @@ class Lab(Endpoints):
         session = sessions.pop()
         return cls(load_lab(name), session, {c.labels[labels.SERVICE]: c for c in found}, provided)
 
+    def refresh(self) -> None:
+        """Find this session's containers again (after some were recreated)."""
+        found = engine.client().containers.list(all=True, filters=labels.filters(self.name, self.session))
+        self._containers = {c.labels[labels.SERVICE]: c for c in found if labels.SERVICE in c.labels}
+
     @property
     def name(self) -> str:
         return self.spec.name

@@ -114,6 +114,9 @@ class ServiceSpec:
     # Keys of images.toml loaded into the Docker engine this service runs, once it answers, before readiness
     # is waited for; inside, each is also tagged "<key>:lab", whichever family (official, offline) it came from.
     load_images: tuple[str, ...] = ()
+    # A command run inside the running container that brings it back to its freshly started state (purge
+    # queues, restore tables): how a grader reuses a warm lab; a service without one is recreated instead.
+    reset: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -240,7 +243,19 @@ def _parse_service(lab: str, folder: Path, name: str, raw: dict[str, Any]) -> Se
         netns_of=netns_of,
         run=_parse_run(where, raw.get("run", {})),
         load_images=_parse_load_images(where, raw.get("load_images", [])),
+        reset=_parse_reset(where, raw.get("reset")),
     )
+
+
+def _parse_reset(where: str, raw: object) -> tuple[str, ...]:
+    """`reset = "shell command"` or `reset = ["argv", ...]`."""
+    if raw is None:
+        return ()
+    if isinstance(raw, str):
+        return ("sh", "-c", raw)
+    if isinstance(raw, list) and raw and all(isinstance(a, str) for a in raw):
+        return tuple(raw)
+    raise TopologyError(f"The {where} has a reset that is neither a shell command nor a list of arguments.")
 
 
 def _parse_run(where: str, raw: object) -> RunOptions:
