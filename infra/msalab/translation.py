@@ -24,7 +24,7 @@ import nbformat
 from nbformat import NotebookNode
 
 from msalab import notebooks
-from msalab.paths import chapters_dir
+from msalab.paths import chapters_dir, course_root
 
 LANGUAGES = {"ko": "한국어"}
 
@@ -72,6 +72,26 @@ def stale(chapter: str, lang: str) -> list[str]:
     _, english = notebooks.load_chapter(chapter)
     now = {c.id: fingerprint(c.source) for c in prose_cells(english)}
     return [cid for cid, e in load_catalog(chapter, lang).items() if now.get(cid) != e.en]
+
+
+def catalog_chapters(lang: str) -> list[str]:
+    """The chapters that have a catalog in `lang` (whether or not the English chapter still exists)."""
+    return sorted(p.stem for p in (chapters_dir() / lang / "catalog").glob("*.toml"))
+
+
+def stale_messages(chapter: str, lang: str) -> list[str]:
+    """One sentence per stale cell of the chapter's catalog: which cell, and what to do about it."""
+    _, english = notebooks.load_chapter(chapter)
+    ids = {c.id for c in prose_cells(english)}
+    where = catalog_path(chapter, lang).relative_to(course_root()).as_posix()
+    return [
+        f"chapter {chapter} cell {cid}: the English text changed after it was translated; update its translation "
+        f"in {where}"
+        if cid in ids
+        else f"chapter {chapter} cell {cid}: the English chapter has no such markdown cell any more; remove it "
+        f"from {where}"
+        for cid in stale(chapter, lang)
+    ]
 
 
 def build(chapter: str, lang: str) -> NotebookNode:
