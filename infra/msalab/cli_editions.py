@@ -67,10 +67,15 @@ class Findings:
 
 
 def check(lang: str, complete: bool = False) -> Findings:
-    """What is out of step in `lang`: failures (an edition out of date, a stale translation, an orphan) and notes
-    (untranslated cells, failures themselves with `complete`)."""
+    """What is out of step in `lang`: failures (a catalog that is not one or is wrong, an edition out of date, a
+    stale translation, an orphan) and notes (untranslated cells; failures too with `complete`)."""
     found = Findings()
     for chapter in english_chapters():
+        try:
+            translation.load_catalog(chapter, lang)
+        except MsalabError as e:
+            found.failures.append(str(e))
+            continue
         path = translation.edition_path(chapter, lang)
         if not path.is_file():
             found.failures.append(f"{_rel(path)} is missing: run `msalab editions --lang {lang}`")
@@ -79,6 +84,7 @@ def check(lang: str, complete: bool = False) -> Findings:
                 f"{_rel(path)} is out of date (its English chapter or catalog changed, or it was saved with "
                 f"outputs): run `msalab editions --lang {lang}`"
             )
+        found.failures += translation.catalog_problems(chapter, lang)
         found.failures += translation.stale_messages(chapter, lang)
         missing = translation.untranslated(chapter, lang)
         if missing:

@@ -16,6 +16,7 @@ translation and `stale()` names the cell, so a test can fail until the translato
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ import nbformat
 from nbformat import NotebookNode
 
 from msalab import notebooks
+from msalab.errors import MsalabError
 from msalab.paths import chapters_dir, course_root
 
 LANGUAGES = {"ko": "한국어"}
@@ -52,8 +54,14 @@ def load_catalog(chapter: str, lang: str) -> dict[str, Entry]:
     path = catalog_path(chapter, lang)
     if not path.is_file():
         return {}
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    return {cid: Entry(str(e["en"]), str(e["text"]).strip("\n")) for cid, e in data.get("cells", {}).items()}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return {cid: Entry(str(e["en"]), str(e["text"]).strip("\n")) for cid, e in data.get("cells", {}).items()}
+    except (tomllib.TOMLDecodeError, KeyError, TypeError, AttributeError) as e:
+        where = path.relative_to(course_root()).as_posix()
+        raise MsalabError(
+            f'{where} is not a catalog ({type(e).__name__}: {e}); each cell is [cells."<id>"] with `en` and `text`'
+        ) from e
 
 
 def prose_cells(nb: NotebookNode) -> list[NotebookNode]:
@@ -92,6 +100,29 @@ def stale_messages(chapter: str, lang: str) -> list[str]:
         f"from {where}"
         for cid in stale(chapter, lang)
     ]
+
+
+def catalog_problems(chapter: str, lang: str) -> list[str]:
+    """What is wrong with the chapter's catalog as written (stale translations aside): it does not parse, an id no
+    cell has, a fingerprint that is not one, an empty text, or a text that is its English source untranslated."""
+    where = catalog_path(chapter, lang).relative_to(course_root()).as_posix()
+    try:
+        catalog = load_catalog(chapter, lang)
+    except MsalabError as e:
+        return [str(e)]
+    _, english = notebooks.load_chapter(chapter)
+    sources = {c.id: c.source for c in prose_cells(english)}
+    problems = []
+    for cid, entry in catalog.items():
+        if cid not in sources:
+            continue  # stale_messages names it
+        if not re.fullmatch(r"[0-9a-f]{16}", entry.en):
+            problems.append(f"{where} cell {cid}: en = {entry.en!r} is not a fingerprint; keep the skeleton's")
+        if not entry.text.strip():
+            problems.append(f"{where} cell {cid}: the text is empty")
+        elif entry.text.strip() == sources[cid].strip() and any(ch.isalpha() for ch in sources[cid]):
+            problems.append(f"{where} cell {cid}: the text is the English one; translate it or leave the cell out")
+    return problems
 
 
 def build(chapter: str, lang: str) -> NotebookNode:
