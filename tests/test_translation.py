@@ -238,3 +238,11 @@ def test_without_the_setup_the_same_figure_misses_hangul_glyphs() -> None:
     """The test above can fail: outside a kernel msalab changes nothing, and matplotlib's default font lacks Hangul."""
     seen = _render("plain")
     assert any(re.search(r"Glyph \d+ .*missing", w) for w in seen["warnings"]), seen
+
+
+def test_the_readme_opens_the_korean_edition_with_the_same_two_commands() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    korean = readme.split("## 한국어판", 1)[1].split("\n## ", 1)[0]
+    for command in ("infra/bin/open", "infra/bin/test"):
+        assert f"\n{command} " in readme and f"\n{command} " in korean, command
+    assert "chapters/ko/" in korean and "msalab editions --check" in korean
