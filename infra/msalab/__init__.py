@@ -127,6 +127,10 @@ def _register_magic() -> None:
         from msalab.answers import load_ipython_extension
 
         load_ipython_extension(shell)
+        # Korean text in a chapter's plots (the Korean edition, chapters/ko/): a Hangul font after the default one.
+        from msalab.plotting import use_hangul_fallback
+
+        use_hangul_fallback()
 
 
 _register_magic()

@@ -37,3 +37,18 @@ def restate(text: str, minutes: int) -> str:
     if stated_minutes(text) is None:
         raise ValueError("the text states no time ('**Time:** about N minutes')")
     return STATED.sub(f"**Time:** {phrase(minutes)}", text, count=1)
+
+
+# The Korean edition's first cell says it as "**시간:** 약 1시간 35분" ("약 50분", "약 2시간").
+STATED_KO = re.compile(r"\*\*시간:\*\* 약 (?P<amount>(?:\d+ ?시간)?(?: ?\d+ ?분)?)")
+
+
+def stated_minutes_ko(text: str) -> int | None:
+    """The minutes a Korean edition's first cell states, or None when it states none."""
+    found = STATED_KO.search(text)
+    if not found or not found.group("amount").strip():
+        return None
+    amount = found.group("amount")
+    hours = re.search(r"(\d+) ?시간", amount)
+    mins = re.search(r"(\d+) ?분", amount)
+    return (int(hours.group(1)) * 60 if hours else 0) + (int(mins.group(1)) if mins else 0)

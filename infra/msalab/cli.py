@@ -1,5 +1,5 @@
 """The `msalab` command: doctor | list | images | up | down | status | logs | check | hint | progress | solve |
-grade | release."""
+grade | release | editions."""
 
 from __future__ import annotations
 
@@ -72,10 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--tail", type=int, default=100)
 
     from msalab.cli_course import add_course_commands
+    from msalab.cli_editions import add_editions_command
     from msalab.cli_images import add_images_command
 
     add_images_command(sub)
     add_course_commands(sub)
+    add_editions_command(sub)
     return p
 
 

@@ -16,6 +16,7 @@ translation and `stale()` names the cell, so a test can fail until the translato
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,8 @@ import nbformat
 from nbformat import NotebookNode
 
 from msalab import notebooks
-from msalab.paths import chapters_dir
+from msalab.errors import MsalabError
+from msalab.paths import chapters_dir, course_root
 
 LANGUAGES = {"ko": "한국어"}
 
@@ -52,8 +54,14 @@ def load_catalog(chapter: str, lang: str) -> dict[str, Entry]:
     path = catalog_path(chapter, lang)
     if not path.is_file():
         return {}
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    return {cid: Entry(str(e["en"]), str(e["text"]).strip("\n")) for cid, e in data.get("cells", {}).items()}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return {cid: Entry(str(e["en"]), str(e["text"]).strip("\n")) for cid, e in data.get("cells", {}).items()}
+    except (tomllib.TOMLDecodeError, KeyError, TypeError, AttributeError) as e:
+        where = path.relative_to(course_root()).as_posix()
+        raise MsalabError(
+            f'{where} is not a catalog ({type(e).__name__}: {e}); each cell is [cells."<id>"] with `en` and `text`'
+        ) from e
 
 
 def prose_cells(nb: NotebookNode) -> list[NotebookNode]:
@@ -72,6 +80,49 @@ def stale(chapter: str, lang: str) -> list[str]:
     _, english = notebooks.load_chapter(chapter)
     now = {c.id: fingerprint(c.source) for c in prose_cells(english)}
     return [cid for cid, e in load_catalog(chapter, lang).items() if now.get(cid) != e.en]
+
+
+def catalog_chapters(lang: str) -> list[str]:
+    """The chapters that have a catalog in `lang` (whether or not the English chapter still exists)."""
+    return sorted(p.stem for p in (chapters_dir() / lang / "catalog").glob("*.toml"))
+
+
+def stale_messages(chapter: str, lang: str) -> list[str]:
+    """One sentence per stale cell of the chapter's catalog: which cell, and what to do about it."""
+    _, english = notebooks.load_chapter(chapter)
+    ids = {c.id for c in prose_cells(english)}
+    where = catalog_path(chapter, lang).relative_to(course_root()).as_posix()
+    return [
+        f"chapter {chapter} cell {cid}: the English text changed after it was translated; update its translation "
+        f"in {where}"
+        if cid in ids
+        else f"chapter {chapter} cell {cid}: the English chapter has no such markdown cell any more; remove it "
+        f"from {where}"
+        for cid in stale(chapter, lang)
+    ]
+
+
+def catalog_problems(chapter: str, lang: str) -> list[str]:
+    """What is wrong with the chapter's catalog as written (stale translations aside): it does not parse, an id no
+    cell has, a fingerprint that is not one, an empty text, or a text that is its English source untranslated."""
+    where = catalog_path(chapter, lang).relative_to(course_root()).as_posix()
+    try:
+        catalog = load_catalog(chapter, lang)
+    except MsalabError as e:
+        return [str(e)]
+    _, english = notebooks.load_chapter(chapter)
+    sources = {c.id: c.source for c in prose_cells(english)}
+    problems = []
+    for cid, entry in catalog.items():
+        if cid not in sources:
+            continue  # stale_messages names it
+        if not re.fullmatch(r"[0-9a-f]{16}", entry.en):
+            problems.append(f"{where} cell {cid}: en = {entry.en!r} is not a fingerprint; keep the skeleton's")
+        if not entry.text.strip():
+            problems.append(f"{where} cell {cid}: the text is empty")
+        elif entry.text.strip() == sources[cid].strip() and any(ch.isalpha() for ch in sources[cid]):
+            problems.append(f"{where} cell {cid}: the text is the English one; translate it or leave the cell out")
+    return problems
 
 
 def build(chapter: str, lang: str) -> NotebookNode:
