@@ -22,6 +22,9 @@ class ImageSpec:
     official: str
     offline: str
     build: str | None = None  # folder under infra/images/ with a Dockerfile built on top of a registry image
+    # A shell command, run in a running container of this image, that brings it back to a fresh start's state
+    # (what a grader's warm lab does between submissions); a lab's service may declare its own instead.
+    reset: str = ""
 
     @property
     def override_env(self) -> str:

@@ -122,9 +122,9 @@ _plans: dict[str, Plan] = {}
 def reset(lab: Lab, quiet: bool = True) -> float:
     """Bring a lab this process started back to how a fresh start leaves it; returns the seconds it took.
 
-    A service whose lab.toml declares `reset` (purge the queues, restore the tables) runs that command, which is
-    much faster than a new container; every other service gets a new container from the same plan (same name,
-    aliases and host ports), so nothing an answer did inside it survives. The network stays.
+    A service with a reset command (its lab.toml's `reset`, else its image's in images.toml: restore the tables)
+    runs it and is restarted, much faster than a new container; every other service gets a new container from the
+    same plan (same name, aliases and host ports), so nothing an answer did inside it survives. The network stays.
     """
     plan = _plans.get(lab.session)
     if plan is None:
@@ -132,10 +132,11 @@ def reset(lab: Lab, quiet: bool = True) -> float:
     started = time.monotonic()
     client = engine.client()
     # Containers to recreate go first, so that none still holds a connection to a service being reset.
+    commands = {s.name: _reset_command(s) for s in plan.spec.services.values()}
     renew = {
         s.name
         for s in plan.spec.services.values()
-        if not s.reset or (s.netns_of and not plan.spec.services[s.netns_of].reset)
+        if not commands[s.name] or (s.netns_of is not None and not commands[s.netns_of])
     }
     for name in renew:
         try:
@@ -149,7 +150,12 @@ def reset(lab: Lab, quiet: bool = True) -> float:
     try:
         for wave in plan.spec.waves():
             with ThreadPoolExecutor(max_workers=len(wave), thread_name_prefix="msalab-reset") as pool:
-                futures = [pool.submit(_reset_one, plan, s, s.name in renew, network, progress, cancel) for s in wave]
+                futures = [
+                    pool.submit(
+                        _reset_one, plan, s, commands[s.name] if s.name not in renew else (), network, progress, cancel
+                    )
+                    for s in wave
+                ]
                 try:
                     for f in futures:
                         f.result()
@@ -162,25 +168,33 @@ def reset(lab: Lab, quiet: bool = True) -> float:
     return time.monotonic() - started
 
 
+def _reset_command(s: ServiceSpec) -> tuple[str, ...]:
+    """The service's own reset, else its image's; () means recreate it."""
+    if s.reset:
+        return s.reset
+    of_image = images.spec(s.image).reset
+    return ("sh", "-c", of_image) if of_image else ()
+
+
 def _reset_one(
-    plan: Plan, s: ServiceSpec, renew: bool, network: Network, progress: Progress, cancel: threading.Event
+    plan: Plan, s: ServiceSpec, command: tuple[str, ...], network: Network, progress: Progress, cancel: threading.Event
 ) -> None:
-    if not renew:
+    if command:
         try:
             container = engine.client().containers.get(plan.container_name(s.name))
         except docker.errors.NotFound:
             container = None
-        if container is not None:
+        if container is not None and container.status in ("running", "paused"):  # a stopped one starts anew
             if container.status == "paused":
                 container.unpause()
-            elif container.status != "running":
-                container.start()
-            if container.exec_run(list(s.reset)).exit_code == 0:
+            if container.exec_run(list(command)).exit_code == 0:
+                container.restart(timeout=5)  # a new server process: nothing set at run time survives
                 what = f"Service '{s.name}' of lab '{plan.spec.name}'"
                 readiness.wait_ready(container, s.ready, what, cancel=cancel)
                 progress.done(s.name, 0.0)
                 return
-            container.remove(force=True, v=True)  # its reset failed: a new one, then
+        if container is not None:
+            container.remove(force=True, v=True)  # not running, or its reset failed: a new one, then
     _start_one(plan, s, network, progress, cancel)
 
 
