@@ -5,7 +5,7 @@ loop, an exit at import, a syntax error), each graded in the sandbox one at a ti
 against what it should be at least (full marks less that exercise's points), whether the broken exercise's
 feedback names a cause, and the time against the solved grading's (the target: at most 1.5x, plus one limit).
 
-Usage: .venv/bin/python bench/fair_grading.py [CHAPTER ...] [--answers-only]
+Usage: .venv/bin/python bench/fair_grading.py [CHAPTER ...] [--execute-notebook]
 """
 
 from __future__ import annotations
@@ -34,9 +34,9 @@ BREAKAGES = {
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("chapters", nargs="*", default=["00-welcome", "03-api-design"])
-    parser.add_argument("--answers-only", action="store_true", help="grade from the answers, no notebook run")
+    parser.add_argument("--execute-notebook", action="store_true", help="run each notebook too (slower)")
     args = parser.parse_args()
-    limits = Limits(cell_timeout=60, execute_notebook=not args.answers_only)
+    limits = Limits(cell_timeout=60, execute_notebook=args.execute_notebook)
     student_release()
     print("chapter | exercise | breakage | score | at least | cause named | seconds | vs solved")
     print("--- | --- | --- | --- | --- | --- | --- | ---")

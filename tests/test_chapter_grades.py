@@ -1,8 +1,14 @@
-"""Every chapter with exercises, graded exactly as a class would be, against real labs:
-- with the reference answers, in the grading sandbox: full marks;
-- as shipped, executed as a learner runs it (a kernel on this machine, `msalab.check` cells included): no error,
-  and zero marks.
-One run of each chapter covers both what a learner meets and what a grader gives (CI time is a budget)."""
+"""Every chapter with exercises, graded exactly as a class would be, against real labs. Per chapter, on one warm
+lab that is reset between submissions (as a batch's worker does):
+- the reference answers with one of them broken (test_fair_grading's case of the day): full marks less at most
+  that exercise, the cause named;
+- then the Korean edition with the reference answers, in the grading sandbox: full marks, though the broken
+  submission was graded on that same lab just before (a reset leaves nothing of it);
+and, executed as a learner runs it (a kernel on this machine, `msalab.check` cells included), the English chapter
+as shipped: no error, and zero marks.
+The Korean edition's code cells are the English ones byte for byte (tests/test_translation.py), so its solved
+grade is the English one's too; one run of each covers both languages (CI time is a budget).
+"""
 
 from __future__ import annotations
 
@@ -10,9 +16,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from test_fair_grading import CASE_OF, assert_costs_only_its_exercise, broken_submission
 
-from msalab import notebooks
-from msalab.grader import Limits, grade_one
+from msalab import notebooks, translation
+from msalab.grader import Limits, grade_one, release_warm_labs
 
 pytestmark = [pytest.mark.docker, pytest.mark.chapter]
 
@@ -21,10 +28,22 @@ GRADED = [p for p in notebooks.chapter_paths() if notebooks.answer_cells(nbforma
 
 @pytest.mark.parametrize("path", GRADED, ids=[p.stem for p in GRADED])
 def test_solved_full_marks_and_shipped_zero(path: Path, tmp_path: Path, clean_engine: None) -> None:
-    solved = notebooks.solve(path, tmp_path / "solved.ipynb")
-    full = grade_one(solved, Limits(), path.stem)
-    assert full.problems == [] and full.max_total > 0 and full.total == full.max_total, full.to_json()
+    exercise, breakage = CASE_OF[path.stem]
+    warm = Limits(reuse_labs=True)
+    try:
+        broken = grade_one(broken_submission(path.stem, exercise, breakage, tmp_path / "broken.ipynb"), warm)
+        assert_costs_only_its_exercise(broken, path.stem, exercise, breakage)
 
-    shipped = grade_one(path, Limits(sandbox=None), path.stem)
+        korean = translation.edition_path(path.stem, "ko")
+        solved = notebooks.with_answers(
+            nbformat.read(korean, as_version=4), notebooks.reference_answers(notebooks.load_chapter(path.stem)[1])
+        )
+        nbformat.write(solved, tmp_path / "solved-ko.ipynb")
+        full = grade_one(tmp_path / "solved-ko.ipynb", warm, path.stem)
+        assert full.problems == [] and full.max_total > 0 and full.total == full.max_total, full.to_json()
+    finally:
+        release_warm_labs()
+
+    shipped = grade_one(path, Limits(sandbox=None, execute_notebook=True), path.stem)
     assert shipped.problems == [], "the chapter as shipped must run without errors, as a learner runs it"
     assert shipped.total == 0 and shipped.max_total == full.max_total, shipped.to_json()

@@ -11,6 +11,7 @@ A notebook kernel that imports msalab gets this at once (msalab/__init__.py); el
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 from pathlib import Path
 
@@ -45,6 +46,12 @@ def use_hangul_fallback() -> str | None:
     if _applied is None:
         for path in files:
             font_manager.fontManager.addfont(str(path))
+        # NanumGothicBold says it weighs 600; as the family's only bold, it is what `weight="bold"` (700) means,
+        # and matplotlib would otherwise warn under every bold title a learner sees.
+        font_manager.fontManager.ttflist = [
+            dataclasses.replace(e, weight=700) if Path(e.fname).name == FONT_FILES[1] else e
+            for e in font_manager.fontManager.ttflist
+        ]
         _applied = font_manager.FontProperties(fname=str(files[0])).get_name()
     for key in ("font.family", "font.sans-serif"):
         families = list(rcParams[key])
