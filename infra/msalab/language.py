@@ -44,7 +44,6 @@ KO: dict[str, str] = {
     # hints.py
     "hint.heading": "{exercise} 힌트 {tier}/{total}",
     "hint.last": " (마지막 힌트)",
-    "hint.again": "힌트를 모두 봤어요. 마지막 힌트를 다시 보여 드려요.",
     "hint.fallback": "이 힌트는 아직 한국어 번역이 없거나 영어 원문이 바뀌어서, 영어 원문으로 보여 드려요.",
     # coursemap.py
     "map.here": "현재 위치: {last}장 중 {number}장({area}), {time}. 다음: {next}.",
@@ -94,6 +93,12 @@ KO: dict[str, str] = {
     "report.saw": "검사 결과",
     "report.total": "합계",
     "report.summary": "{max_points:g}점 중 {points:g}점",
+    # checking.py
+    "check.no_lab": "실습 환경 '{lab}'이 여기서 실행 중이 아니에요. msalab.up('{lab}')으로 시작하세요.",
+    "check.under_grading": (
+        "이 노트북은 채점 중이에요. 노트북이 끝난 뒤, 여러분의 답안으로 새로 띄운 실습 환경에서 모든 연습 문제의 "
+        "검사가 실행돼요."
+    ),
 }
 
 
