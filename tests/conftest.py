@@ -20,6 +20,11 @@ _worker = os.environ.get("PYTEST_XDIST_WORKER", "")
 _run = os.environ.get("MSALAB_NAMESPACE") or f"test-{uuid.uuid4().hex[:8]}"
 os.environ["MSALAB_NAMESPACE"] = f"{_run}-{_worker}" if _worker else _run
 
+# The tests expect English unless they ask for Korean: a developer's MSALAB_LANG, or a kernel's notebook path (a
+# run from a Korean edition's kernel), must not change what msalab says (see msalab.language).
+os.environ.pop("MSALAB_LANG", None)
+os.environ.pop("JPY_SESSION_NAME", None)
+
 # A learner's records (progress, hints shown) go to a throw-away folder, never to the developer's own.
 os.environ.setdefault("MSALAB_STATE", str(Path(os.environ.get("TMPDIR", "/tmp")) / f"msalab-state-{_run}"))
 

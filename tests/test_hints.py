@@ -52,17 +52,24 @@ def test_hints_files_name_only_real_exercises() -> None:
         assert not stray, f"labs/{lab}/hints.toml has hints for unknown exercises: {sorted(stray)}"
 
 
-def test_no_hint_quotes_a_line_of_a_reference_answer() -> None:
+def quoted_reference_lines(hint_text: dict[str, str]) -> list[str]:
+    """The lines of the reference answers longer than LONG, not given in the starting code, that the hints of a lab
+    (`hint_text`: lab -> all its hints' text) quote."""
     stubs = "\n".join(c.source for path in chapter_paths() for c in answer_cells(load_chapter(path)[1]).values())
     given = {line.strip() for line in stubs.splitlines()}  # what the learner is given anyway
     quoted = []
-    for lab in available_labs():
-        lab_hint_text = "\n".join(t for texts in hints.lab_hints(lab).values() for t in texts)
+    for lab, lab_hint_text in hint_text.items():
         for answer in sorted((REPO / "solutions" / lab / "answers").glob("*.py")):
             for line in answer.read_text().splitlines():
                 code = line.strip()
                 if len(code) > LONG and code not in given and code in lab_hint_text:
                     quoted.append(f"{lab}/{answer.name}: {code}")
+    return quoted
+
+
+def test_no_hint_quotes_a_line_of_a_reference_answer() -> None:
+    text = {lab: "\n".join(t for texts in hints.lab_hints(lab).values() for t in texts) for lab in available_labs()}
+    quoted = quoted_reference_lines(text)
     assert not quoted, f"hints quote reference answers: {quoted}"
 
 

@@ -5,14 +5,21 @@ from __future__ import annotations
 
 import re
 
+from msalab import language
+
 # "**Time:** about 1 hour 40 minutes", "about 45 minutes", "about 2 hours"; what follows (a parenthesis) is kept.
 STATED = re.compile(r"\*\*Time:\*\* about (?P<amount>(?:\d+ hours?)?(?: ?\d+ minutes)?)")
 
 
-def phrase(minutes: int) -> str:
-    """'about 1 hour 40 minutes': minutes are rounded to 5, as no estimate is better than that."""
+def phrase(minutes: int, lang: str | None = None) -> str:
+    """'about 1 hour 40 minutes' ('약 1시간 40분' in Korean, by default when the learner reads Korean): minutes
+    are rounded to 5, as no estimate is better than that."""
     minutes = max(5, 5 * round(minutes / 5))
     hours, rest = divmod(minutes, 60)
+    if (lang or language.current()) == "ko":
+        amount = [language.KO["time.hours"].format(hours=hours)] if hours else []
+        amount += [language.KO["time.minutes"].format(minutes=rest)] if rest else []
+        return language.KO["time.about"].format(amount=" ".join(amount))
     parts = []
     if hours:
         parts.append(f"{hours} hour{'s' if hours > 1 else ''}")
@@ -36,7 +43,7 @@ def restate(text: str, minutes: int) -> str:
     """`text` with its stated time replaced by `minutes`."""
     if stated_minutes(text) is None:
         raise ValueError("the text states no time ('**Time:** about N minutes')")
-    return STATED.sub(f"**Time:** {phrase(minutes)}", text, count=1)
+    return STATED.sub(f"**Time:** {phrase(minutes, 'en')}", text, count=1)
 
 
 # The Korean edition's first cell says it as "**시간:** 약 1시간 35분" ("약 50분", "약 2시간").

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from msalab import checklog
+from msalab import checklog, language
 from msalab.answers import answers_dir
 from msalab.exercises import find
 from msalab.lab import Lab
@@ -64,10 +64,11 @@ def check_in_subprocess(exercise_id: str) -> Report:
 
     exercise = find(exercise_id)
     if session.sandboxed():
-        return Report(problem=UNDER_GRADING)
+        return Report(problem=language.say("check.under_grading", UNDER_GRADING))
     lab = session.current(exercise.lab)
     if lab is None:
-        return Report(problem=f"Lab '{exercise.lab}' is not running here: start it with msalab.up('{exercise.lab}').")
+        english = "Lab '{lab}' is not running here: start it with msalab.up('{lab}')."
+        return Report(problem=language.say("check.no_lab", english, lab=exercise.lab))
     report = run_checks(lab, [exercise.id], answers_dir(), include_hidden=False)
     checklog.record(exercise.id, report)  # the learner's progress table; never under grading (see checklog)
     return report

@@ -10,6 +10,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from msalab import language
 from msalab.chaptertime import phrase
 from msalab.errors import MsalabError
 from msalab.paths import chapters_dir
@@ -50,6 +51,19 @@ class Chapter:
     def label(self) -> str:
         """How prose names the chapter: '5 · The external gateway'."""
         return f"{self.number} · {self.title}"
+
+    @property
+    def local_label(self) -> str:
+        """`label` in the learner's language: '5장 · 외부 게이트웨이' for a Korean edition."""
+        if not language.korean():
+            return self.label
+        title = language.KO.get(f"title.{self.id}", self.title)
+        return language.say("map.label", self.label, number=self.number, title=title)
+
+
+def area_name(area: str) -> str:
+    """An area's name (a key of AREAS) in the learner's language."""
+    return language.say(f"area.{area}", AREAS[area])
 
 
 def course_file() -> Path:
@@ -99,9 +113,18 @@ class YouAreHere:
 
     def __str__(self) -> str:
         last = self.course[-1].number
+        if language.korean():
+            nxt = next_chapter(self.chapter.id, list(self.course))
+            return language.KO["map.here"].format(
+                last=last,
+                number=self.chapter.number,
+                area=area_name(self.chapter.area),
+                time=phrase(self.chapter.minutes),
+                next=nxt.local_label if nxt else language.KO["map.end"],
+            )
         return (
             f"You are here: chapter {self.chapter.number} of {last} ({AREAS[self.chapter.area]}), "
-            f"{phrase(self.chapter.minutes)}; {self._next_text()}."
+            f"{phrase(self.chapter.minutes, 'en')}; {self._next_text()}."
         )
 
     def __repr__(self) -> str:
@@ -116,7 +139,7 @@ class YouAreHere:
                 f"border-radius:3px;border:1px solid #888;color:{'#fff' if here else '#333'};"
                 f"background:{AREA_COLOURS[ch.area] if here else '#f4f4f4'}"
             )
-            title = html.escape(f"{ch.label} ({AREAS[ch.area]})")
+            title = html.escape(f"{ch.local_label} ({area_name(ch.area)})")
             boxes.append(f"<span title='{title}' style='{style}'>{ch.number}</span>")
         return f"<div>{''.join(boxes)} &nbsp;{html.escape(str(self))}</div>"
 

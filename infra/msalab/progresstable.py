@@ -7,7 +7,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from msalab import language
 from msalab.checklog import Entry, load
+
+HEAD = ("chapter", "exercise", "last verdict", "points", "when")
+HEAD_KEYS = ("progress.chapter", "progress.exercise", "progress.verdict", "progress.points", "progress.when")
+VERDICT_KEYS = {"passed": "progress.passed", "failed": "progress.failed", "not checked yet": "progress.unchecked"}
+
+
+def head() -> tuple[str, ...]:
+    """The column headings in the learner's language."""
+    return tuple(language.say(key, english) for key, english in zip(HEAD_KEYS, HEAD, strict=True))
+
+
+def shown(verdict: str) -> str:
+    """A verdict ("passed", ...) as the learner reads it; the JSON record keeps the English word."""
+    return language.say(VERDICT_KEYS[verdict], verdict)
 
 
 @dataclass(frozen=True)
@@ -59,12 +74,13 @@ class ProgressTable:
         ]
 
     def summary(self) -> str:
-        return f"{self.passed} of {len(self.rows)} exercises passed their public checks."
+        english = "{passed} of {total} exercises passed their public checks."
+        return language.say("progress.summary", english, passed=self.passed, total=len(self.rows))
 
     def __str__(self) -> str:
-        head = ("chapter", "exercise", "last verdict", "points", "when")
-        cells = [head] + [(r.chapter, r.exercise, r.verdict, r.points, r.when) for r in self.rows]
-        widths = [max(len(row[i]) for row in cells) for i in range(len(head))]
+        heading = head()
+        cells = [heading] + [(r.chapter, r.exercise, shown(r.verdict), r.points, r.when) for r in self.rows]
+        widths = [max(len(row[i]) for row in cells) for i in range(len(heading))]
         lines = ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in cells]
         return "\n".join([*lines, self.summary()])
 
@@ -77,14 +93,12 @@ class ProgressTable:
         rows = "".join(
             f"<tr><td style='{cell}'>{html.escape(r.chapter)}</td>"
             f"<td style='{cell}' title='{html.escape(r.title)}'>{html.escape(r.exercise)}</td>"
-            f"<td style='{cell};color:{colour[r.verdict]}'>{r.verdict}</td>"
+            f"<td style='{cell};color:{colour[r.verdict]}'>{shown(r.verdict)}</td>"
             f"<td style='{cell}'>{r.points}</td><td style='{cell}'>{html.escape(r.when)}</td></tr>"
             for r in self.rows
         )
-        head = "".join(
-            f"<th style='{cell}'>{h}</th>" for h in ("chapter", "exercise", "last verdict", "points", "when")
-        )
-        return f"<table><tr>{head}</tr>{rows}</table><p>{html.escape(self.summary())}</p>"
+        heading = "".join(f"<th style='{cell}'>{html.escape(h)}</th>" for h in head())
+        return f"<table><tr>{heading}</tr>{rows}</table><p>{html.escape(self.summary())}</p>"
 
 
 def table(entries: dict[str, Entry] | None = None) -> ProgressTable:

@@ -6,6 +6,8 @@ import html
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from msalab import language
+
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -51,13 +53,14 @@ class Report:
         return cls([CheckResult.from_dict(r) for r in data["results"]], data.get("problem", ""))
 
     def __str__(self) -> str:
+        ok, fail = language.say("report.ok", "ok  "), language.say("report.fail", "FAIL")
         lines = [
-            f"{'ok  ' if r.passed else 'FAIL'} {r.points:g}/{r.max_points:g}  {r.title}: {r.message}"
-            for r in self.results
+            f"{ok if r.passed else fail} {r.points:g}/{r.max_points:g}  {r.title}: {r.message}" for r in self.results
         ]
         if self.problem:
             lines.append(self.problem)
-        lines.append(f"{self.points:g} of {self.max_points:g} points")
+        english = "{points:g} of {max_points:g} points"
+        lines.append(language.say("report.summary", english, points=self.points, max_points=self.max_points))
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -66,17 +69,25 @@ class Report:
     def _repr_html_(self) -> str:
         left = "text-align:left;padding:2px 8px"
         right = "text-align:right;padding:2px 8px"
+        passed, failed = language.say("report.passed", "passed"), language.say("report.failed", "failed")
         rows = "".join(
             f"<tr><td style='{left};color:{'#1a7f37' if r.passed else '#cf222e'};font-weight:bold'>"
-            f"{'passed' if r.passed else 'failed'}</td><td style='{left}'>{html.escape(r.title)}</td>"
+            f"{passed if r.passed else failed}</td><td style='{left}'>{html.escape(r.title)}</td>"
             f"<td style='{right}'>{r.points:g}/{r.max_points:g}</td>"
             f"<td style='{left}'>{html.escape(r.message)}</td></tr>"
             for r in self.results
         )
         problem = f"<p><b>{html.escape(self.problem)}</b></p>" if self.problem else ""
-        head = "".join(f"<th style='{left}'>{h}</th>" for h in ("", "check", "points", "what it saw"))
+        words = (
+            "",
+            language.say("report.check", "check"),
+            language.say("report.points", "points"),
+            language.say("report.saw", "what it saw"),
+        )
+        head = "".join(f"<th style='{left}'>{h}</th>" for h in words)
+        total = language.say("report.total", "total")
         return (
             f"{problem}<table><tr>{head}</tr>{rows}"
-            f"<tr><td></td><td style='{left}'><b>total</b></td><td style='{right}'><b>{self.points:g}/"
+            f"<tr><td></td><td style='{left}'><b>{total}</b></td><td style='{right}'><b>{self.points:g}/"
             f"{self.max_points:g}</b></td><td></td></tr></table>"
         )
