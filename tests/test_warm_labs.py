@@ -27,8 +27,8 @@ import pymysql as _db, subprocess as _sp, pathlib as _pl
 _root = _db.connect(host="db", user="root", password="root-pw", autocommit=True)
 with _root.cursor() as _c:
     _c.execute("DROP TABLE IF EXISTS inventory_db.reservations")
-    _c.execute("ALTER USER 'inventory'@'%' IDENTIFIED BY 'taken'")
-    _c.execute("SET GLOBAL max_connections = 2")
+    _c.execute("CREATE TABLE IF NOT EXISTS inventory_db.reservations (junk INT)")
+    _c.execute("SET GLOBAL max_connections = 3")
 _pl.Path("/tmp/left-behind").write_text("x")
 _sp.Popen(["sleep", "600"], start_new_session=True)
 """

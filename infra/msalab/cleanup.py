@@ -26,8 +26,12 @@ def remove(lab: str | None = None, session: str | None = None) -> Removed:
     flt = labels.filters(lab, session)
     containers = client.containers.list(all=True, filters=flt, sparse=True)  # no inspect: one may go meanwhile
     # Side by side: the engine stops each container on its own, and a lab of ten would otherwise wait ten times.
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(_remove_container, containers))
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(_remove_container, containers))
+    except RuntimeError:  # at interpreter exit (atexit, finalizers) no new thread may start: one by one, then
+        for container in containers:
+            _remove_container(container)
     networks = client.networks.list(filters=flt)
     for n in networks:
         try:
@@ -42,6 +46,9 @@ def _remove_container(container: Container) -> None:
         container.remove(force=True, v=True)
     except docker.errors.NotFound:
         pass  # a watchdog or another shell got there first
+    except docker.errors.APIError as e:
+        if e.status_code != 409:  # 409: its removal is already in progress (a watchdog got there first)
+            raise
 
 
 def start_watchdog(session: str, pid: int) -> subprocess.Popen[bytes]:
