@@ -93,6 +93,15 @@ def test_the_figure_shows_every_chapter_and_highlights_one() -> None:
     assert [t for t in texts if t.startswith("▶")] == ["▶ " + coursemap.find("05-gateway").label]
 
 
+def test_a_korean_edition_draws_the_map_in_korean(monkeypatch: pytest.MonkeyPatch) -> None:
+    from msalab.coursemap_figure import draw
+
+    monkeypatch.setenv("MSALAB_LANG", "ko")
+    texts = [t.get_text() for t in draw(COURSE, "05-gateway").axes[0].texts]
+    assert "외부 게이트웨이" in texts and "▶ 5장 · 외부 게이트웨이" in texts, texts
+    assert not any("The external gateway" in t for t in texts), texts
+
+
 def test_a_bad_area_is_named(tmp_path: Path) -> None:
     bad = tmp_path / "course.toml"
     bad.write_text('[[chapter]]\nid = "00-x"\ntitle = "x"\narea = "cloud"\nlab = "hello"\nminutes = 1\n')

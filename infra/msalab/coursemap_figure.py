@@ -8,7 +8,7 @@ import textwrap
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
-from msalab.coursemap import AREA_COLOURS, AREAS, Chapter
+from msalab.coursemap import AREA_COLOURS, Chapter, area_name
 
 # Where each area sits on a 3 x 3 grid (column, row; row 0 at the bottom), in the spirit of Gartner's picture:
 # requests enter through the gateway on the left, the platform's areas surround the services.
@@ -50,10 +50,10 @@ def draw(course: list[Chapter], highlight: str | None = None) -> Figure:
                 facecolor=colour + ("33" if filled else "0d"),
             )
         )
-        ax.text(x + 0.12, y + h - 0.12, AREAS[area], va="top", ha="left", fontsize=12, weight="bold", color=colour)
+        ax.text(x + 0.12, y + h - 0.12, area_name(area), va="top", ha="left", fontsize=12, weight="bold", color=colour)
         lines_y = y + h - 0.5
         for ch in (c for c in course if c.area == area):
-            label = "\n".join(textwrap.wrap(ch.label, 34))
+            label = "\n".join(textwrap.wrap(ch.local_label, 34))  # in the learner's language
             mine = here is not None and ch.id == here.id
             ax.text(
                 x + 0.2,
