@@ -6,7 +6,7 @@ import html
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from msalab import language
+from msalab import check_titles, language
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,11 @@ class CheckResult:
     message: str
     hidden: bool = False
     seconds: float = 0.0
+
+    @property
+    def shown_title(self) -> str:
+        """The title as the learner reads it: in Korean when they read Korean and it is translated."""
+        return check_titles.shown(self.exercise, self.name, self.title, self.hidden)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> CheckResult:
@@ -55,7 +60,8 @@ class Report:
     def __str__(self) -> str:
         ok, fail = language.say("report.ok", "ok  "), language.say("report.fail", "FAIL")
         lines = [
-            f"{ok if r.passed else fail} {r.points:g}/{r.max_points:g}  {r.title}: {r.message}" for r in self.results
+            f"{ok if r.passed else fail} {r.points:g}/{r.max_points:g}  {r.shown_title}: {r.message}"
+            for r in self.results
         ]
         if self.problem:
             lines.append(self.problem)
@@ -72,7 +78,7 @@ class Report:
         passed, failed = language.say("report.passed", "passed"), language.say("report.failed", "failed")
         rows = "".join(
             f"<tr><td style='{left};color:{'#1a7f37' if r.passed else '#cf222e'};font-weight:bold'>"
-            f"{passed if r.passed else failed}</td><td style='{left}'>{html.escape(r.title)}</td>"
+            f"{passed if r.passed else failed}</td><td style='{left}'>{html.escape(r.shown_title)}</td>"
             f"<td style='{right}'>{r.points:g}/{r.max_points:g}</td>"
             f"<td style='{left}'>{html.escape(r.message)}</td></tr>"
             for r in self.results
