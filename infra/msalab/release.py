@@ -1,10 +1,12 @@
-"""`msalab release`: the student copy: chapters, labs and the machinery; no solutions, no hidden checks."""
+"""`msalab release`: the student copy: chapters, labs and the machinery; no solutions, no hidden checks (nor their
+translated titles, solutions/<lab>/hidden_checks.<lang>.toml)."""
 
 from __future__ import annotations
 
 import ast
 import json
 import shutil
+import tomllib
 from pathlib import Path
 
 from msalab.errors import MsalabError
@@ -68,18 +70,37 @@ def solution_marks() -> dict[tuple[str, ...], str]:
     return marks
 
 
+def hidden_titles() -> dict[str, str]:
+    """The translated titles of the hidden checks (solutions/<lab>/hidden_checks.<lang>.toml) -> their file: a
+    release that shows one names a hidden check as surely as its `def` does."""
+    root = solutions_dir()
+    found: dict[str, str] = {}
+    for f in sorted(root.glob("*/hidden_checks.*.toml")) if root.is_dir() else []:
+        for entry in tomllib.loads(f.read_text(encoding="utf-8")).values():
+            if isinstance(entry, dict) and str(entry.get("title", "")).strip():
+                found[str(entry["title"]).strip()] = str(f.relative_to(course_root()))
+    return found
+
+
 def leaks(folder: Path) -> list[str]:
     """Where in `folder` something of solutions/ appears (notebooks are read as their cells' text)."""
     marks = solution_marks()
     hidden_defs = {m[0]: src for m, src in marks.items() if len(m) == 1 and m[0].startswith("def ")}
+    titles = hidden_titles()
     found = []
     for f in sorted(folder.rglob("*")):
         if not f.is_file():
             continue
         rel = f.relative_to(folder)
-        if f.name == "hidden_checks.py" or "solutions" in rel.parts:
+        if f.name.startswith("hidden_checks.") or "solutions" in rel.parts:
             found.append(f"{rel} is part of solutions/")
             continue
+        if f.name.startswith("checks.") and f.suffix == ".toml":  # a translation of check titles, by check name
+            try:
+                names = tomllib.loads(f.read_text(encoding="utf-8"))
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+                names = {}
+            found += [f"{rel} names {n} of {hidden_defs[f'def {n}(']}" for n in names if f"def {n}(" in hidden_defs]
         if f.suffix not in SCANNED:
             continue
         text = _text_of(f)
@@ -88,6 +109,7 @@ def leaks(folder: Path) -> list[str]:
             if window in marks and window[0] not in hidden_defs:
                 found.append(f"{rel} contains lines of {marks[window]}")
         found += [f"{rel} defines {d[4:-1]} of {src}" for d, src in hidden_defs.items() if d in text]
+        found += [f"{rel} shows the title of a hidden check of {src}" for t, src in titles.items() if t in text]
     return found
 
 
