@@ -1,4 +1,8 @@
-"""What `msalab grade` writes: per-submission JSON, a class CSV, Gradescope results.json, readable feedback."""
+"""What `msalab grade` writes: per-submission JSON, a class CSV, Gradescope results.json, readable feedback.
+
+The feedback and Gradescope name each check by its title as language.current() reads it (MSALAB_LANG=ko when
+grading a Korean class: check_titles.py); the JSON and CSV keep the English record.
+"""
 
 from __future__ import annotations
 
@@ -43,7 +47,7 @@ def write_csv(outcomes: list[Outcome], path: Path) -> None:
 def gradescope(o: Outcome) -> dict[str, object]:
     tests = [
         {
-            "name": f"{r.exercise}: {r.title}",
+            "name": f"{r.exercise}: {r.shown_title}",
             "score": r.points,
             "max_score": r.max_points,
             "output": r.message,
@@ -76,6 +80,6 @@ def feedback(o: Outcome) -> str:
         for r in ex.checks:
             mark = "passed" if r.passed else "failed"
             hidden = " (graded only)" if r.hidden else ""
-            lines.append(f"- {mark}{hidden}: {r.title} ({r.points:g}/{r.max_points:g}) — {r.message}")
+            lines.append(f"- {mark}{hidden}: {r.shown_title} ({r.points:g}/{r.max_points:g}) — {r.message}")
         lines.append("")
     return "\n".join(lines)
