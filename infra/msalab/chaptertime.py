@@ -30,12 +30,15 @@ def phrase(minutes: int, lang: str | None = None) -> str:
 
 def stated_minutes(text: str) -> int | None:
     """The minutes a chapter's first cell states, or None when it states none."""
-    found = STATED.search(text)
+    return _minutes(STATED.search(text), r"(\d+) hour", r"(\d+) minutes")
+
+
+def _minutes(found: re.Match[str] | None, hours_pattern: str, minutes_pattern: str) -> int | None:
     if not found or not found.group("amount").strip():
         return None
     amount = found.group("amount")
-    hours = re.search(r"(\d+) hour", amount)
-    mins = re.search(r"(\d+) minutes", amount)
+    hours = re.search(hours_pattern, amount)
+    mins = re.search(minutes_pattern, amount)
     return (int(hours.group(1)) * 60 if hours else 0) + (int(mins.group(1)) if mins else 0)
 
 
@@ -52,10 +55,4 @@ STATED_KO = re.compile(r"\*\*시간:\*\* 약 (?P<amount>(?:\d+ ?시간)?(?: ?\d+
 
 def stated_minutes_ko(text: str) -> int | None:
     """The minutes a Korean edition's first cell states, or None when it states none."""
-    found = STATED_KO.search(text)
-    if not found or not found.group("amount").strip():
-        return None
-    amount = found.group("amount")
-    hours = re.search(r"(\d+) ?시간", amount)
-    mins = re.search(r"(\d+) ?분", amount)
-    return (int(hours.group(1)) * 60 if hours else 0) + (int(mins.group(1)) if mins else 0)
+    return _minutes(STATED_KO.search(text), r"(\d+) ?시간", r"(\d+) ?분")

@@ -21,7 +21,7 @@ def add_editions_command(sub: Any) -> None:
         "editions",
         help="Write the chapters in another language from their catalogs, or check them (--check).",
         description="Write chapters/<lang>/<chapter>.ipynb for every English chapter from "
-        "chapters/<lang>/catalog/<chapter>.toml (an untranslated cell stays English), or check them.",
+        "chapters/<lang>/catalog/<chapter>.toml (an untranslated cell or answer stub stays English), or check them.",
     )
     p.add_argument("--lang", default="ko", choices=sorted(translation.LANGUAGES), help="the language (default: ko)")
     p.add_argument(
@@ -68,11 +68,11 @@ class Findings:
 
 def check(lang: str, complete: bool = False) -> Findings:
     """What is out of step in `lang`: failures (a catalog that is not one or is wrong, an edition out of date, a
-    stale translation, an orphan) and notes (untranslated cells; failures too with `complete`)."""
+    stale translation, an orphan) and notes (untranslated cells and stubs; failures too with `complete`)."""
     found = Findings()
     for chapter in english_chapters():
         try:
-            translation.load_catalog(chapter, lang)
+            translation.load_stubs(chapter, lang)
         except MsalabError as e:
             found.failures.append(str(e))
             continue
@@ -92,6 +92,10 @@ def check(lang: str, complete: bool = False) -> Findings:
             note = (
                 f"chapter {chapter}: {len(missing)} of {total} markdown cells not translated yet: {', '.join(missing)}"
             )
+            (found.failures if complete else found.notes).append(note)
+        stubs = translation.untranslated_stubs(chapter, lang)
+        if stubs:
+            note = f"chapter {chapter}: {len(stubs)} answer stubs with prose not translated yet: {', '.join(stubs)}"
             (found.failures if complete else found.notes).append(note)
     for path in orphans(lang):
         found.failures.append(f"{_rel(path)} has no English chapter {path.stem}: remove it")
@@ -117,7 +121,8 @@ def cmd_editions(args: argparse.Namespace) -> int:
                 print(f"note: {line}")
         untranslated = sum(len(translation.untranslated(c, args.lang)) for c in english_chapters())
         print(f"Wrote {len(written)} {name} editions in {_rel(chapters_dir() / args.lang)}/ ", end="")
-        print(f"({untranslated} markdown cells still in English).")
+        stubs = sum(len(translation.untranslated_stubs(c, args.lang)) for c in english_chapters())
+        print(f"({untranslated} markdown cells and {stubs} answer stubs still in English).")
         return 0
     found = check(args.lang, complete=args.complete)
     for line in found.notes:
