@@ -31,7 +31,7 @@ def answers_dir() -> Path:
 
 def save(exercise: Exercise, source: str, folder: Path | None = None) -> Path:
     path = (folder or answers_dir()) / f"{exercise.id}.py"
-    path.write_text(source)
+    path.write_text(source, encoding="utf-8")  # what a container reads, whatever this machine's locale
     return path
 
 
