@@ -19,7 +19,7 @@ import pytest
 from test_fair_grading import CASE_OF, assert_costs_only_its_exercise, broken_submission
 
 from msalab import notebooks, translation
-from msalab.grader import Limits, grade_one, release_warm_labs
+from msalab.grader import Limits, Outcome, grade_one, release_warm_labs
 
 pytestmark = [pytest.mark.docker, pytest.mark.chapter]
 
@@ -40,10 +40,16 @@ def test_solved_full_marks_and_shipped_zero(path: Path, tmp_path: Path, clean_en
         )
         nbformat.write(solved, tmp_path / "solved-ko.ipynb")
         full = grade_one(tmp_path / "solved-ko.ipynb", warm, path.stem)
-        assert full.problems == [] and full.max_total > 0 and full.total == full.max_total, full.to_json()
+        assert full.problems == [] and full.max_total > 0 and full.total == full.max_total, _failed(full)
     finally:
         release_warm_labs()
 
     shipped = grade_one(path, Limits(sandbox=None, execute_notebook=True), path.stem)
     assert shipped.problems == [], "the chapter as shipped must run without errors, as a learner runs it"
     assert shipped.total == 0 and shipped.max_total == full.max_total, shipped.to_json()
+
+
+def _failed(outcome: Outcome) -> str:
+    """What pytest would otherwise cut short: every failed check with what it saw."""
+    failed = [f"{ex}/{c.name}: {c.message}" for ex, e in outcome.exercises.items() for c in e.checks if not c.passed]
+    return f"{outcome.total:g}/{outcome.max_total:g}; problems: {outcome.problems}; failed: {failed}"
