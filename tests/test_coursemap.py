@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from msalab import coursemap
+from msalab import coursemap, notebooks
 from msalab.paths import chapters_dir
 
 COURSE = coursemap.chapters()
@@ -128,4 +128,6 @@ def test_the_readme_states_the_courses_total_time() -> None:
     from msalab.paths import course_root
 
     hours = sum(c.minutes for c in COURSE) / 60
-    assert f"about {hours:.0f} hours" in (course_root() / "README.md").read_text(encoding="utf-8")
+    exercises = sum(len(notebooks.answer_cells(nbformat.read(p, as_version=4))) for p in notebooks.chapter_paths())
+    readme = (course_root() / "README.md").read_text(encoding="utf-8")
+    assert f"about {hours:.0f} hours: {exercises} exercises" in readme
