@@ -10,6 +10,7 @@ the same warm lab as the chapter's solved grade (CI time): this module holds the
 from __future__ import annotations
 
 import datetime
+from dataclasses import asdict
 from pathlib import Path
 
 import nbformat
@@ -75,7 +76,7 @@ def assert_costs_only_its_exercise(outcome: Outcome, chapter: str, exercise: str
     target = find(exercise).file or ".py"
     # Python in a file that is not Python (a rules file): whatever the service says of it is the cause to name.
     expected = SAYS[breakage] if target.endswith(".py") else tuple(w for words in SAYS.values() for w in words)
-    assert any(words in said for words in expected), said
+    assert any(words in said for words in expected), (said, outcome.problems, [asdict(c) for c in broken.checks])
 
 
 def test_every_chapter_with_exercises_has_a_case_today() -> None:
