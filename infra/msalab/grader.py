@@ -383,11 +383,9 @@ def grade_batch(
     outcomes: list[Outcome] = []
     bar = tqdm(total=len(paths), desc="grading", unit="submission", disable=quiet)
     # Grading runs in worker processes: a grader crash stays with its submission, and each worker keeps its own
-    # warm lab (when limits.reuse_labs), removed when the worker ends.
+    # warm lab (when limits.reuse_labs), removed by the lab's own finalizer when the worker exits.
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        max_workers=max(1, workers), mp_context=ctx, initializer=atexit.register, initargs=(release_warm_labs,)
-    ) as pool:
+    with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=ctx) as pool:
         futures = {pool.submit(grade_one, p, limits, chapter, tree): p for p in paths}
         for f in as_completed(futures):
             try:
