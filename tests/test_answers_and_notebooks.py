@@ -109,3 +109,20 @@ def test_a_check_loaded_twice_counts_once() -> None:
 
     check("hello.greeting")(greets_ada)
     assert len(_registry) == before
+
+
+def test_an_answer_that_does_not_compile_is_blamed_without_touching_the_lab() -> None:
+    from msalab.exercises import find
+    from msalab.grader import deploy_answers
+
+    memory = find("layers.memory")
+    assert answers.syntax_error(memory, "def f():\n    return 1\n") is None
+    assert answers.syntax_error(memory, "def broken(:\n    pass\n") == (
+        "SyntaxError: invalid syntax (memory.py, line 1)"
+    )
+    assert "IndentationError" in str(answers.syntax_error(memory, "if True:\npass\n"))
+    assert "null bytes (memory.py)" in str(answers.syntax_error(memory, "x = 1\0"))
+    # No lab at all: the blame is decided from the source alone, before anything is deployed.
+    blamed = deploy_answers(None, ["layers.memory"], {"layers.memory": "def broken(:\n    pass\n"}, {})  # type: ignore[arg-type]
+    assert blamed["layers.memory"].startswith("Your answer is not valid Python")
+    assert blamed["layers.memory"].endswith("SyntaxError: invalid syntax (memory.py, line 1)")

@@ -15,7 +15,7 @@ import pytest
 
 import msalab
 from conftest import Course, labelled
-from msalab import cleanup, engine, labels
+from msalab import cleanup, engine, labels, ports
 from msalab.errors import ImageMissing, MsalabError, NotReady, PortInUse
 
 pytestmark = pytest.mark.docker
@@ -210,6 +210,36 @@ def test_a_port_in_use_is_refused_before_anything_starts(course: Course, clean_e
         port = holder.getsockname()[1]
         with pytest.raises(PortInUse, match=f"Port {port} on 127.0.0.1.*already in use"):
             msalab.up("web", ports={"web.http": port}, quiet=True)
+
+
+def test_a_planned_port_taken_before_the_start_is_moved(
+    course: Course, clean_engine: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process (a second grading worker) may take a planned port before Docker binds it."""
+    course.add_lab(
+        "web",
+        """
+        [services.web]
+        image = "python-service"
+        command = ["python3", "-m", "http.server", "8000"]
+        publish = { http = 8000 }
+        """,
+    )
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        taken = holder.getsockname()[1]
+        real = ports.free_port
+        chosen = iter([taken])
+        monkeypatch.setattr(ports, "free_port", lambda: next(chosen, None) or real())
+        lab = msalab.up("web", quiet=True)
+        try:
+            url = lab.url("web")
+            assert f":{taken}" not in url
+            assert httpx.get(url, timeout=10).status_code == 200
+        finally:
+            lab.down()
+    assert labelled() == (0, 0)
 
 
 def test_a_missing_image_says_how_to_build_it(

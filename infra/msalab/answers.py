@@ -56,6 +56,21 @@ def deploy(lab: Lab, exercise: Exercise, source: str, ready_within: float | None
     return time.monotonic() - started
 
 
+def syntax_error(exercise: Exercise, source: str) -> str | None:
+    """What keeps a Python answer from compiling, in one line, or None. Compiling runs none of it."""
+    name = Path(exercise.file or f"{exercise.id}.py").name
+    if not name.endswith(".py"):
+        return None  # a rules or config file: its service says what it makes of it
+    try:
+        compile(source, name, "exec", dont_inherit=True)
+    except SyntaxError as e:  # IndentationError too
+        where = f"{name}, line {e.lineno}" if e.lineno else name
+        return f"{type(e).__name__}: {e.msg} ({where})"
+    except (ValueError, RecursionError, MemoryError) as e:  # a NUL byte; nesting too deep for the parser
+        return f"{type(e).__name__}: {e} ({name})"
+    return None
+
+
 def strip_magic(source: str) -> str:
     """The answer's code without a leading `%%answer ...` line."""
     lines = source.splitlines(keepends=True)

@@ -325,13 +325,23 @@ def deploy_answers(
         ex = find(ex_id)
         if ex.kind != "service":
             continue
-        try:
-            answers.deploy(lab, ex, code[ex_id], within)
-        except MsalabError as e:
+        # A module that does not compile breaks more than its service's start: tools that read the whole package
+        # (a linter, a module imported only by a test) fail on it in other exercises' checks too.
+        unparsable = answers.syntax_error(ex, code[ex_id])
+        if unparsable is not None:
             blamed[ex_id] = (
-                f"Your answer keeps {ex.service} from starting, so it earns nothing here and the other exercises "
-                f"were checked with its starting code instead: {readiness.summary(str(e))}"
+                f"Your answer is not valid Python, so it earns nothing here and the other exercises were checked "
+                f"with its starting code instead: {unparsable}"
             )
+        else:
+            try:
+                answers.deploy(lab, ex, code[ex_id], within)
+                continue
+            except MsalabError as e:
+                blamed[ex_id] = (
+                    f"Your answer keeps {ex.service} from starting, so it earns nothing here and the other "
+                    f"exercises were checked with its starting code instead: {readiness.summary(str(e))}"
+                )
             if ex_id in stubs:
                 try:
                     answers.deploy(lab, ex, stubs[ex_id], within)

@@ -37,6 +37,7 @@ class Plan:
     image_refs: Mapping[str, str]
     host_ports: Mapping[str, Mapping[str, int]]  # service -> port name -> host port
     loaded_refs: Mapping[str, str]  # image key -> reference, for images loaded into a service's own engine
+    fixed_ports: frozenset[str] = frozenset()  # "service.port" the caller asked for: never moved
 
     @property
     def network_name(self) -> str:
@@ -217,7 +218,7 @@ def _plan(spec: LabSpec, mode: str, port_overrides: Mapping[str, int]) -> Plan:
                 host_ports[s.name][p.name] = ports.free_port()
     refs = {s.name: images.resolve(s.image, engine.image_present) for s in spec.services.values()}
     loaded = {k: images.resolve(k, engine.image_present) for s in spec.services.values() for k in s.load_images}
-    return Plan(spec, uuid.uuid4().hex[:8], mode, refs, host_ports, loaded)
+    return Plan(spec, uuid.uuid4().hex[:8], mode, refs, host_ports, loaded, frozenset(port_overrides))
 
 
 def _ensure_images(plan: Plan, progress: Progress) -> None:
@@ -285,7 +286,7 @@ def _start_one(plan: Plan, s: ServiceSpec, network: Network, progress: Progress,
     kwargs.update(s.run.docker_kwargs())
     c.with_kwargs(**kwargs)  # once: with_kwargs replaces rather than merges
     progress.note(f"starting {s.name}")
-    c.start()
+    _start_container(plan, s, c, kwargs)
     what = f"Service '{s.name}' of lab '{plan.spec.name}'"
     if s.load_images:
         progress.note(f"loading {', '.join(s.load_images)} into {s.name}")
@@ -296,6 +297,38 @@ def _start_one(plan: Plan, s: ServiceSpec, network: Network, progress: Progress,
     except readiness.Cancelled:
         return
     progress.done(s.name, time.monotonic() - started)
+
+
+# A planned host port is free when chosen but not held until Docker binds it: another process (a second grading
+# worker, a parallel test) may take it first. Docker then refuses with one of these.
+_PORT_TAKEN = ("port is already allocated", "address already in use")
+
+
+def _start_container(
+    plan: Plan, s: ServiceSpec, c: DockerContainer, kwargs: dict[str, object], attempts: int = 4
+) -> None:
+    """Start c; when a planned host port was taken meanwhile, move the service's ports to free ones and retry."""
+    for attempt in range(attempts):
+        try:
+            c.start()
+            return
+        except docker.errors.APIError as e:
+            said = str(e.explanation or e)
+            movable = [p for p in s.publish if f"{s.name}.{p.name}" not in plan.fixed_ports]
+            if attempt == attempts - 1 or not movable or not any(t in said for t in _PORT_TAKEN):
+                raise
+        try:  # created but not started: its name must be free for the next try
+            engine.client().containers.get(plan.container_name(s.name)).remove(force=True, v=True)
+        except docker.errors.NotFound:
+            pass
+        mine = plan.host_ports[s.name]
+        assert isinstance(mine, dict)
+        for p in movable:
+            mine[p.name] = ports.free_port()
+            c.ports[f"{p.port}/tcp"] = (ports.HOST, mine[p.name])  # type: ignore[assignment]
+        # The endpoints label names the host ports: Lab.from_engine reads them from there.
+        kwargs["labels"] = plan.labels_for(s.name)
+        c.with_kwargs(**kwargs)
 
 
 def _tie_to_process(lab: Lab, watchdog: object) -> None:

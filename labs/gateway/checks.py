@@ -72,7 +72,13 @@ def service_sees_the_caller(ctx: CheckContext) -> None:
 
 
 # ---- 3. policy -------------------------------------------------------------------------------------------------
-@check("gateway.policy", points=1, title="a customer may not add products (403); an admin may (201)")
+# Roles come from the caller's identity (exercise 2): with its starting code everyone is an anonymous customer.
+@check(
+    "gateway.policy",
+    points=1,
+    title="a customer may not add products (403); an admin may (201)",
+    needs=("gateway.identity",),
+)
 def roles_decide(ctx: CheckContext) -> None:
     product = {"name": "Check kettle", "price": 1.0}
     refused = kit.call(ctx.lab, "POST", "/catalog/products", "alice", json=product)
@@ -83,8 +89,12 @@ def roles_decide(ctx: CheckContext) -> None:
     ctx.expect(done.status_code == 201, f"carol (admin) adding a product got {done.status_code}; expected 201.")
 
 
+# Per consumer: who is who comes from exercise 2's identity (its starting code calls everyone "anonymous").
 @check(
-    "gateway.policy", points=1, title="past the limit: 429 with Retry-After; headers on every answer; others unaffected"
+    "gateway.policy",
+    points=1,
+    title="past the limit: 429 with Retry-After; headers on every answer; others unaffected",
+    needs=("gateway.identity",),
 )
 def rate_limit_per_consumer(ctx: CheckContext) -> None:
     dave = kit.token(ctx.lab, "dave")

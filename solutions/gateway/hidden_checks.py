@@ -126,12 +126,12 @@ def limit_recovers(ctx: CheckContext) -> None:
     ctx.expect(again.status_code == 200, f"{wait + 0.2:.1f} s after Retry-After: {wait}, erin got {again.status_code}.")
 
 
-# Orders and users are reached only through the routes of exercise 1.
+# Orders and users are reached only through the routes of exercise 1; roles come from exercise 2's identity.
 @check(
     "gateway.policy",
     points=1,
     title="customers read and order; no role, no access; admin-only paths",
-    needs=("gateway.routing",),
+    needs=("gateway.routing", "gateway.identity"),
     states=(
         "chapter: an `admin` may do anything; a `customer` may read (`GET`) anything except "
         "`/users/admin/...`, and may place orders (`POST /orders/` or `/orders`), nothing else; a "
