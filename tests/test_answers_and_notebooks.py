@@ -75,6 +75,12 @@ def test_a_service_answer_without_a_running_lab_says_to_start_it(
     monkeypatch.delenv("MSALAB_PROVIDED_SESSION", raising=False)
     message = answers.run_answer_cell("hello.greeting", "def greeting(n):\n    return n\n", {})
     assert "start the lab (msalab.up('hello'))" in message
+    monkeypatch.setenv("MSALAB_LANG", "ko")
+    message = answers.run_answer_cell("hello.greeting", "def greeting(n):\n    return n\n", {})
+    assert (
+        message
+        == "hello.greeting 답안을 저장했어요. 실습 환경을 시작한 뒤(msalab.up('hello')) 이 셀을 다시 실행하세요."
+    )
 
 
 def test_report_shows_a_table_and_a_plain_fallback() -> None:

@@ -17,6 +17,7 @@ from typing import Any
 from msalab.errors import MsalabError, NotReady
 from msalab.exercises import Exercise, find
 from msalab.lab import Lab
+from msalab.language import say
 from msalab.topology import load_lab
 
 ANSWERS_ENV = "MSALAB_ANSWERS"
@@ -86,21 +87,36 @@ def run_answer_cell(exercise_id: str, source: str, namespace: dict[str, object])
 
     exercise = find(exercise_id.strip())
     save(exercise, source)
+    ex, service = exercise.id, exercise.service
     if exercise.kind == "module":
         exec(compile(source, f"<answer {exercise.id}>", "exec"), namespace)
-        return f"Answer to {exercise.id} saved; check it with msalab.check('{exercise.id}')."
+        return say("answer.kept", f"Answer to {ex} saved; check it with msalab.check('{ex}').", exercise=ex)
     lab = session.current(exercise.lab)
     if lab is None:
-        return f"Answer to {exercise.id} saved; start the lab (msalab.up('{exercise.lab}')) and run this cell again."
+        return say(
+            "answer.no_lab",
+            f"Answer to {ex} saved; start the lab (msalab.up('{exercise.lab}')) and run this cell again.",
+            exercise=ex,
+            lab=exercise.lab,
+        )
     try:
         seconds = deploy(lab, exercise, source)
     except NotReady as e:
-        return f"Answer to {exercise.id} deployed, but {exercise.service} did not start again: {e}"
+        return say(
+            "answer.not_ready",
+            f"Answer to {ex} deployed, but {service} did not start again: {e}",
+            exercise=ex,
+            service=service,
+            error=e,
+        )
     except MsalabError as e:
-        return f"Answer to {exercise.id} saved, but not deployed: {e}"
-    return (
-        f"Answer to {exercise.id} deployed into {exercise.service}, ready again in {seconds:.1f} s; "
-        f"check it with msalab.check('{exercise.id}')."
+        return say("answer.not_deployed", f"Answer to {ex} saved, but not deployed: {e}", exercise=ex, error=e)
+    return say(
+        "answer.deployed",
+        f"Answer to {ex} deployed into {service}, ready again in {seconds:.1f} s; check it with msalab.check('{ex}').",
+        exercise=ex,
+        service=service,
+        seconds=seconds,
     )
 
 

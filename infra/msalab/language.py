@@ -93,6 +93,15 @@ KO: dict[str, str] = {
     "report.saw": "검사 결과",
     "report.total": "합계",
     "report.summary": "{max_points:g}점 중 {points:g}점",
+    # answers.py: what an answer cell prints when it runs ({error} stays English: what the engine or service said)
+    "answer.kept": "{exercise} 답안을 저장했어요. msalab.check('{exercise}')로 확인하세요.",
+    "answer.no_lab": "{exercise} 답안을 저장했어요. 실습 환경을 시작한 뒤(msalab.up('{lab}')) 이 셀을 다시 실행하세요.",
+    "answer.not_ready": "{exercise} 답안을 배포했지만 {service}가 다시 시작되지 않았어요: {error}",
+    "answer.not_deployed": "{exercise} 답안을 저장했지만 배포하지는 못했어요: {error}",
+    "answer.deployed": (
+        "{exercise} 답안을 {service}에 배포했고, {seconds:.1f}초 만에 다시 준비됐어요. "
+        "msalab.check('{exercise}')로 확인하세요."
+    ),
     # checking.py
     "check.no_lab": "실습 환경 '{lab}'이 여기서 실행 중이 아니에요. msalab.up('{lab}')으로 시작하세요.",
     "check.under_grading": (
