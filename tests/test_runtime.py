@@ -194,16 +194,16 @@ def test_replicas_share_one_name_on_the_lab_network(course: Course, clean_engine
         assert lookup.output.strip() == "2"
 
 
+WEB = """
+    [services.web]
+    image = "python-service"
+    command = ["python3", "-m", "http.server", "8000"]
+    publish = { http = 8000 }
+"""
+
+
 def test_a_port_in_use_is_refused_before_anything_starts(course: Course, clean_engine: None) -> None:
-    course.add_lab(
-        "web",
-        """
-        [services.web]
-        image = "python-service"
-        command = ["python3", "-m", "http.server", "8000"]
-        publish = { http = 8000 }
-        """,
-    )
+    course.add_lab("web", WEB)
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))
         holder.listen()
@@ -216,15 +216,7 @@ def test_a_planned_port_taken_before_the_start_is_moved(
     course: Course, clean_engine: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Another process (a second grading worker) may take a planned port before Docker binds it."""
-    course.add_lab(
-        "web",
-        """
-        [services.web]
-        image = "python-service"
-        command = ["python3", "-m", "http.server", "8000"]
-        publish = { http = 8000 }
-        """,
-    )
+    course.add_lab("web", WEB)
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))
         holder.listen()
