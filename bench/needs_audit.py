@@ -3,8 +3,8 @@
 Fair grading checks every exercise but a blamed one with that answer's starting code in its place. A check of
 another exercise that then fails has to say `needs=(...)` (it is then reported as "Not checked", not as wrong):
 else a broken answer costs points it did not earn. For each chapter this grades the reference answers with each
-exercise in turn put back to its shipped starting code, one batch per chapter (warm labs, two workers), and lists
-every check of another exercise that failed without declaring that need.
+exercise in turn put back to its shipped starting code, one batch per chapter (a fresh lab per submission, two
+workers), and lists every check of another exercise that failed without declaring that need.
 
 Usage: .venv/bin/python bench/needs_audit.py [CHAPTER ...] [--workers N]
 """
