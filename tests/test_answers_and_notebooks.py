@@ -132,3 +132,12 @@ def test_an_answer_that_does_not_compile_is_blamed_without_touching_the_lab() ->
     blamed = deploy_answers(None, ["layers.memory"], {"layers.memory": "def broken(:\n    pass\n"}, {})  # type: ignore[arg-type]
     assert blamed["layers.memory"].startswith("Your answer is not valid Python")
     assert blamed["layers.memory"].endswith("SyntaxError: invalid syntax (memory.py, line 1)")
+
+
+def test_an_answer_cell_that_is_not_valid_python_is_not_deployed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(answers.ANSWERS_ENV, str(tmp_path))
+    message = answers.run_answer_cell("hello.greeting", "def greeting(n:\n    return n\n", {})
+    assert message.startswith("Answer to hello.greeting saved, but not deployed: it is not valid Python (SyntaxError")
+    assert (tmp_path / "hello.greeting.py").is_file()  # kept all the same: it is the learner's work

@@ -91,6 +91,15 @@ def run_answer_cell(exercise_id: str, source: str, namespace: dict[str, object])
     if exercise.kind == "module":
         exec(compile(source, f"<answer {exercise.id}>", "exec"), namespace)
         return say("answer.kept", f"Answer to {ex} saved; check it with msalab.check('{ex}').", exercise=ex)
+    invalid = syntax_error(exercise, source)
+    if invalid is not None:  # deployed, it might break only later, in another exercise's check (a linter)
+        return say(
+            "answer.invalid",
+            f"Answer to {ex} saved, but not deployed: it is not valid Python ({invalid}); fix it and run this cell "
+            "again.",
+            exercise=ex,
+            error=invalid,
+        )
     lab = session.current(exercise.lab)
     if lab is None:
         return say(

@@ -97,6 +97,10 @@ KO: dict[str, str] = {
     "answer.kept": "{exercise} 답안을 저장했어요. msalab.check('{exercise}')로 확인하세요.",
     "answer.no_lab": "{exercise} 답안을 저장했어요. 실습 환경을 시작한 뒤(msalab.up('{lab}')) 이 셀을 다시 실행하세요.",
     "answer.not_ready": "{exercise} 답안을 배포했지만 {service}가 다시 시작되지 않았어요: {error}",
+    "answer.invalid": (
+        "{exercise} 답안을 저장했지만 올바른 파이썬 코드가 아니라서 배포하지 않았어요({error}). "
+        "고친 뒤 이 셀을 다시 실행하세요."
+    ),
     "answer.not_deployed": "{exercise} 답안을 저장했지만 배포하지는 못했어요: {error}",
     "answer.deployed": (
         "{exercise} 답안을 {service}에 배포했고, {seconds:.1f}초 만에 다시 준비됐어요. "
