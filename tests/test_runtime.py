@@ -199,6 +199,7 @@ WEB = """
     image = "python-service"
     command = ["python3", "-m", "http.server", "8000"]
     publish = { http = 8000 }
+    ready = { http = "/", port = 8000, timeout = 30 }
 """
 
 

@@ -22,7 +22,7 @@ import redis
 from kombu import Connection, Exchange, Queue
 from kombu.exceptions import OperationalError
 from kombu.mixins import ConsumerMixin
-from amqp.exceptions import PreconditionFailed
+from amqp.exceptions import NotFound, PreconditionFailed
 
 import dead_letter
 import idempotent
@@ -100,12 +100,22 @@ def declare(connection: Connection) -> None:
     That loses what it held: fine while you develop in a lab, never do it in production."""
     wanted = [orders_queue()] + ([dead_letter.DEAD_LETTERS] if dead_letter.DEAD_LETTERS is not None else [])
     for queue in wanted:
-        try:
-            queue(connection.channel()).declare()
-        except PreconditionFailed:
-            log.warning("queue %s was declared differently before: deleting it and declaring it again", queue.name)
-            queue(connection.channel()).delete()
-            queue(connection.channel()).declare()
+        for _ in range(10):
+            try:
+                queue(connection.channel()).declare()
+                break
+            except PreconditionFailed:
+                log.warning("queue %s was declared differently before: deleting it and declaring it again", queue.name)
+                try:
+                    queue(connection.channel()).delete()
+                except NotFound:
+                    pass  # another replica deleted it first
+            except NotFound:
+                # The replicas restart together: another one deleted the queue between this one's declare and its
+                # bind, and is declaring it again. Declare once more.
+                time.sleep(0.2)
+        else:
+            queue(connection.channel()).declare()  # still failing: let the error show in the log
 
 
 class Worker(ConsumerMixin):
