@@ -35,7 +35,8 @@ class Plan:
     session: str
     mode: str
     image_refs: Mapping[str, str]
-    host_ports: Mapping[str, Mapping[str, int]]  # service -> port name -> host port
+    # service -> port name -> host port; one taken by another process before Docker binds it moves (_start_container)
+    host_ports: dict[str, dict[str, int]]
     loaded_refs: Mapping[str, str]  # image key -> reference, for images loaded into a service's own engine
     fixed_ports: frozenset[str] = frozenset()  # "service.port" the caller asked for: never moved
 
@@ -322,7 +323,6 @@ def _start_container(
         except docker.errors.NotFound:
             pass
         mine = plan.host_ports[s.name]
-        assert isinstance(mine, dict)
         for p in movable:
             mine[p.name] = ports.free_port()
             c.ports[f"{p.port}/tcp"] = (ports.HOST, mine[p.name])  # type: ignore[assignment]
