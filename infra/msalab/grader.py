@@ -333,20 +333,20 @@ def deploy_answers(
                 f"Your answer is not valid Python, so it earns nothing here and the other exercises were checked "
                 f"with its starting code instead: {unparsable}"
             )
-        else:
+            continue  # nothing was deployed: its service still runs the starting code
+        try:
+            answers.deploy(lab, ex, code[ex_id], within)
+            continue
+        except MsalabError as e:
+            blamed[ex_id] = (
+                f"Your answer keeps {ex.service} from starting, so it earns nothing here and the other exercises "
+                f"were checked with its starting code instead: {readiness.summary(str(e))}"
+            )
+        if ex_id in stubs:
             try:
-                answers.deploy(lab, ex, code[ex_id], within)
-                continue
-            except MsalabError as e:
-                blamed[ex_id] = (
-                    f"Your answer keeps {ex.service} from starting, so it earns nothing here and the other "
-                    f"exercises were checked with its starting code instead: {readiness.summary(str(e))}"
-                )
-            if ex_id in stubs:
-                try:
-                    answers.deploy(lab, ex, stubs[ex_id], within)
-                except MsalabError:
-                    pass  # the starting code does not come up either: the checks that need it will say so
+                answers.deploy(lab, ex, stubs[ex_id], within)
+            except MsalabError:
+                pass  # the starting code does not come up either: the checks that need it will say so
     return blamed
 
 
