@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 
 from msalab.checks import CheckContext, check, lab_module
 
@@ -161,4 +162,6 @@ def silent_under_normal_load(ctx: CheckContext) -> None:
         f"{ALERT} fired under normal load: {errors} of {orders} orders failed ({errors / max(orders, 1):.1%}), within "
         "the 1 % error budget. An alert on any error pages people for nothing.",
     )
-    ctx.expect(errors >= 1, f"Normal load had no failed order ({orders} orders); the check could not test the alert.")
+    if errors == 0:  # the lab's doing, not the answer's: one charge in 150 fails, so a normal load always has some
+        codes = Counter(code for _, route, code, _ in results if route == "orders")
+        raise RuntimeError(f"normal load had no failed order (orders by status: {dict(codes)}); ask your instructor")

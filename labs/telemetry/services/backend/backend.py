@@ -201,7 +201,9 @@ async def _one(client: httpx.AsyncClient, mix: dict, declined: float, results: l
     results.append((time.time(), route, code, time.perf_counter() - started))
 
 
-async def _run(rps: float, seconds: float, mix: dict, declined: float, results: list) -> None:
+async def _run(run: int, rps: float, seconds: float, mix: dict, declined: float, results: list) -> None:
+    """One load; it stops when stopped or replaced by a newer load, and only its own end marks the load finished (a
+    stopped load that wakes after a newer one started must neither go on nor cut the newer one short)."""
     tasks = []
     async with httpx.AsyncClient(timeout=15, limits=httpx.Limits(max_connections=50)) as client:
         start = time.perf_counter()
@@ -209,11 +211,12 @@ async def _run(rps: float, seconds: float, mix: dict, declined: float, results: 
             delay = start + i / rps - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            if not load["running"]:
+            if not load["running"] or load["runs"] != run:
                 break
             tasks.append(asyncio.create_task(_one(client, mix, declined, results)))
         await asyncio.gather(*tasks)
-    load["running"] = False
+    if load["runs"] == run:
+        load["running"] = False
 
 
 @app.post("/load")
@@ -224,7 +227,7 @@ async def start_load(body: dict) -> dict:
     results: list = []
     load.update(running=True, runs=load["runs"] + 1, results=results, started=time.time(), spec=body)
     asyncio.get_running_loop().create_task(
-        _run(float(body.get("rps", 10)), float(body.get("seconds", 10)), body.get("mix", {"products": 3, "orders": 1}),
+        _run(load["runs"], float(body.get("rps", 10)), float(body.get("seconds", 10)), body.get("mix", {"products": 3, "orders": 1}),
              float(body.get("declined", 0.0)), results)
     )
     return {"started": load["started"]}
