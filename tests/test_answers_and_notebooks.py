@@ -128,6 +128,9 @@ def test_an_answer_that_does_not_compile_is_blamed_without_touching_the_lab() ->
     )
     assert "IndentationError" in str(answers.syntax_error(memory, "if True:\npass\n"))
     assert "null bytes (memory.py)" in str(answers.syntax_error(memory, "x = 1\0"))
+    rules = find("telemetry.slo")  # a Prometheus rules file: not Python, so its service judges it
+    assert not rules.is_python and answers.syntax_error(rules, "groups: [") is None
+    assert find("telemetry.p99").is_python  # a function answer
     # No lab at all: the blame is decided from the source alone, before anything is deployed.
     blamed = deploy_answers(None, ["layers.memory"], {"layers.memory": "def broken(:\n    pass\n"}, {})  # type: ignore[arg-type]
     assert blamed["layers.memory"].startswith("Your answer is not valid Python")

@@ -73,9 +73,8 @@ def assert_costs_only_its_exercise(outcome: Outcome, chapter: str, exercise: str
                 assert c.passed, (ex, c.name, c.message)
     assert broken.score == 0, outcome.to_json()
     said = " ".join(c.message for c in broken.checks)
-    target = find(exercise).file or ".py"
     # Python in a file that is not Python (a rules file): whatever the service says of it is the cause to name.
-    expected = SAYS[breakage] if target.endswith(".py") else tuple(w for words in SAYS.values() for w in words)
+    expected = SAYS[breakage] if find(exercise).is_python else tuple(w for words in SAYS.values() for w in words)
     assert any(words in said for words in expected), (said, outcome.problems, [asdict(c) for c in broken.checks])
 
 

@@ -59,10 +59,9 @@ def deploy(lab: Lab, exercise: Exercise, source: str, ready_within: float | None
 
 def syntax_error(exercise: Exercise, source: str) -> str | None:
     """What keeps a Python answer from compiling, in one line, or None. Compiling runs none of it."""
-    file = exercise.file or ""
-    if not file.endswith(".py"):
+    if not exercise.is_python:
         return None  # a rules or config file: its service says what it makes of it
-    name = Path(file).name
+    name = Path(exercise.file or f"{exercise.id}.py").name
     try:
         compile(source, name, "exec", dont_inherit=True)
     except SyntaxError as e:  # IndentationError too

@@ -33,6 +33,11 @@ class Exercise:
     service: str | None = None
     file: str | None = None
 
+    @property
+    def is_python(self) -> bool:
+        """Whether the answer is Python: a function answer, or a service file ending in .py (not a rules file)."""
+        return self.file is None or self.file.endswith(".py")
+
     def target_in_container(self, spec: LabSpec) -> tuple[str, str]:
         """(folder in the container, file name) where a service answer goes."""
         assert self.service is not None and self.file is not None
