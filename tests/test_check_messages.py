@@ -86,8 +86,8 @@ def _course_templates() -> set[str]:
         tree = ast.parse((Path(check_messages.__file__).with_name(name)).read_text())
         for node in ast.walk(tree):
             if isinstance(node, ast.JoinedStr | ast.Constant | ast.BinOp):
-                for parts in check_messages._parts(node):  # noqa: SLF001
-                    found.add(check_messages._template(parts))  # noqa: SLF001
+                for parts in check_messages.shapes(node):
+                    found.add(check_messages.numbered(parts))
     return found
 
 
@@ -110,7 +110,7 @@ def test_a_korean_learner_reads_the_message_in_the_table_and_the_record_stays_en
     monkeypatch.setenv(language.LANG_VARIABLE, "ko")
     report = Report([result])
     assert "30초 안에 끝나지 않았어요" in str(report)
-    assert "30초 안에 끝나지 않았어요" in report._repr_html_()  # noqa: SLF001
+    assert "30초 안에 끝나지 않았어요" in report._repr_html_()
     assert report.to_json()["results"][0]["message"] == english
     monkeypatch.setenv(language.LANG_VARIABLE, "en")
     assert english in str(report)

@@ -32,20 +32,20 @@ HOLE = object()  # where a check fills in what it saw
 MESSAGE_CALLS = {"expect": 1, "CheckFailed": 0, "RuntimeError": 0}  # callee -> position of its message argument
 
 
-def _parts(node: ast.expr) -> list[list[object]]:
+def shapes(node: ast.expr) -> list[list[object]]:
     """Every shape the message expression can take, as literal text and HOLEs (a conditional gives two)."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return [[node.value]]
     if isinstance(node, ast.JoinedStr):
         return [[v.value if isinstance(v, ast.Constant) else HOLE for v in node.values]]
     if isinstance(node, ast.IfExp):
-        return _parts(node.body) + _parts(node.orelse)
+        return shapes(node.body) + shapes(node.orelse)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        return [left + right for left in _parts(node.left) for right in _parts(node.right)]
+        return [left + right for left in shapes(node.left) for right in shapes(node.right)]
     return [[HOLE]]
 
 
-def _template(parts: list[object]) -> str:
+def numbered(parts: list[object]) -> str:
     numbered, holes = [], 0
     for part in parts:
         if part is HOLE:
@@ -56,23 +56,24 @@ def _template(parts: list[object]) -> str:
     return "".join(numbered)
 
 
-def _callee(call: ast.Call) -> str:
+def callee(call: ast.Call) -> str:
     func = call.func
     return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
 
 
-def templates_in(source: str) -> list[str]:
-    """The English message templates of a checks module, in source order, each once."""
+def templates_in(source: str, calls: dict[str, int] = MESSAGE_CALLS) -> list[str]:
+    """The English message templates of a module, in source order, each once: the argument at `calls[name]` of
+    every call to `name`."""
     found: dict[str, None] = {}
     for node in ast.walk(ast.parse(source)):
         if not isinstance(node, ast.Call):
             continue
-        at = MESSAGE_CALLS.get(_callee(node))
+        at = calls.get(callee(node))
         if at is None or len(node.args) <= at:
             continue
-        for parts in _parts(node.args[at]):
+        for parts in shapes(node.args[at]):
             if any(isinstance(p, str) and p.strip() for p in parts):  # a bare variable has nothing to translate
-                found[_template(parts)] = None
+                found[numbered(parts)] = None
     return list(found)
 
 
@@ -105,7 +106,7 @@ class Translation:
     pattern: re.Pattern[str]
 
 
-def _pattern(english: str) -> re.Pattern[str]:
+def pattern(english: str) -> re.Pattern[str]:
     """Matches a message made from `english`; a check runner's note in parentheses may follow it."""
     pieces = re.split(r"(\{\d+\})", english.replace("{{", "\0").replace("}}", "\1"))
     body = "".join(
@@ -131,7 +132,7 @@ def read_messages(path: Path) -> list[Translation]:
             raw = tomllib.load(f)
         lang = path.name.split(".")[-2]
         entries = [(str(m["en"]), str(m[lang]).strip()) for m in raw.get("message", [])]
-        translations = [Translation(en, tr, _pattern(en)) for en, tr in entries]
+        translations = [Translation(en, tr, pattern(en)) for en, tr in entries]
     except (tomllib.TOMLDecodeError, KeyError, TypeError, re.error) as e:
         raise MsalabError(
             f"{_where(path)} is not a check messages file ({type(e).__name__}: {e}); each message is a [[message]] "
@@ -141,7 +142,8 @@ def read_messages(path: Path) -> list[Translation]:
     return translations
 
 
-def _translate(message: str, translations: list[Translation]) -> str | None:
+def translate(message: str, translations: list[Translation]) -> str | None:
+    """`message` filled into the first translation whose English template it matches; None when none does."""
     for t in translations:
         seen = t.pattern.fullmatch(message)
         if seen is None:
@@ -164,7 +166,7 @@ def localised(exercise: str, message: str, hidden: bool, lang: str) -> str:
         if hidden:
             files.insert(1, message_path(lab, lang, hidden=False))  # hidden checks share the probes' words
         for path in files:
-            translated = _translate(message, read_messages(path))
+            translated = translate(message, read_messages(path))
             if translated is not None:
                 return translated
     except MsalabError:
