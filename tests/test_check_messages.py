@@ -29,6 +29,7 @@ def c(ctx):
     ctx.expect(ok, f"Got {got!r} from {url}, expected {{json}}.")
     ctx.expect(ok, "plain " + ("a" if x else f"b {y}"))
     ctx.expect(ok, message)
+    ctx.expect(ok, "; ".join(problems) + ".")
     raise CheckFailed(f"{n} of {m} failed")
     raise RuntimeError("the lab broke; ask your instructor")
     print(f"not a message {x}")
@@ -69,7 +70,7 @@ def test_a_translated_message_keeps_what_a_learner_copies(lab: str) -> None:
     for hidden in (False, True):
         for t in check_messages.read_messages(check_messages.message_path(lab, "ko", hidden)):
             assert HANGUL.search(t.translated), f"{lab}: {t.english!r} is not translated: {t.translated!r}"
-            english_words = code_words(re.sub(r"\{\d+\}", "", t.english))
+            english_words = copied_words(t.english)
             korean = t.translated
             missing = sorted(w for w in english_words if w not in korean)
             assert not missing, f"{lab}: the translation of {t.english!r} lacks {missing}: {korean!r}"
@@ -77,6 +78,19 @@ def test_a_translated_message_keeps_what_a_learner_copies(lab: str) -> None:
             assert set(re.findall(r"(?<!\{)\{(\d+)\}", korean)) == holes, (
                 f"{lab}: the translation of {t.english!r} must fill in the same places {sorted(holes)}: {korean!r}"
             )
+
+
+def copied_words(english: str) -> set[str]:
+    """The code words of a template (tests/test_checks_ko.code_words) without its places and without what only the
+    English sentence adds: a full stop or question mark after a word, a possessive, an ordinal's suffix."""
+    tokens = []
+    for token in re.sub(r"\{\d+\}", " ", english).split():
+        token = re.sub(r"[.?!]+$", "", token)
+        token = re.sub(r"(?<=\w)'s$", "", token)
+        if token.endswith("'") and not token.startswith("'"):
+            token = token[:-1]
+        tokens.append(re.sub(r"^(\d+)(?:st|nd|rd|th)$", r"\1", token))
+    return {w for w in code_words(" ".join(tokens)) if re.search(r"\w", w)}
 
 
 def _course_templates() -> set[str]:

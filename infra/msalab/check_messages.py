@@ -72,7 +72,7 @@ def templates_in(source: str, calls: dict[str, int] = MESSAGE_CALLS) -> list[str
         if at is None or len(node.args) <= at:
             continue
         for parts in shapes(node.args[at]):
-            if any(isinstance(p, str) and p.strip() for p in parts):  # a bare variable has nothing to translate
+            if any(isinstance(p, str) and re.search("[A-Za-z]", p) for p in parts):  # else nothing to translate
                 found[numbered(parts)] = None
     return list(found)
 
