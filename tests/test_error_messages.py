@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
-from test_checks_ko import HANGUL, code_words
+from test_check_messages import copied_words
+from test_checks_ko import HANGUL
 
 from msalab import cli, error_messages, language
 from msalab.check_messages import read_messages
@@ -39,7 +40,7 @@ def test_every_error_has_an_up_to_date_korean_translation() -> None:
 def test_a_translated_error_keeps_what_a_learner_copies() -> None:
     for t in read_messages(error_messages.catalog_path("ko")):
         assert HANGUL.search(t.translated), f"{t.english!r} is not translated: {t.translated!r}"
-        missing = sorted(w for w in code_words(re.sub(r"\{\d+\}", "", t.english)) if w not in t.translated)
+        missing = sorted(w for w in copied_words(t.english) if w not in t.translated)
         assert not missing, f"the translation of {t.english!r} lacks {missing}: {t.translated!r}"
         holes = set(re.findall(r"(?<!\{)\{(\d+)\}", t.english))
         assert set(re.findall(r"(?<!\{)\{(\d+)\}", t.translated)) == holes, t.english
