@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from msalab import __version__, labels
+from msalab import __version__, error_messages, labels
 from msalab.errors import MsalabError
 
 Handler = Callable[[argparse.Namespace], int]
@@ -24,7 +24,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args))
     except MsalabError as e:
-        print(f"msalab: {e}", file=sys.stderr)
+        print(f"msalab: {error_messages.shown(e)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("msalab: interrupted.", file=sys.stderr)

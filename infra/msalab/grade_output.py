@@ -1,7 +1,8 @@
 """What `msalab grade` writes: per-submission JSON, a class CSV, Gradescope results.json, readable feedback.
 
-The feedback and Gradescope name each check by its title as language.current() reads it (MSALAB_LANG=ko when
-grading a Korean class: check_titles.py); the JSON and CSV keep the English record.
+The feedback and Gradescope name each check by its title, and say what it saw, as language.current() reads them
+(MSALAB_LANG=ko when grading a Korean class: check_titles.py, check_messages.py); the JSON and CSV keep the English
+record.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def gradescope(o: Outcome) -> dict[str, object]:
             "name": f"{r.exercise}: {r.shown_title}",
             "score": r.points,
             "max_score": r.max_points,
-            "output": r.message,
+            "output": r.shown_message,
             "visibility": "after_published" if r.hidden else "visible",
         }
         for ex in o.exercises.values()
@@ -80,6 +81,6 @@ def feedback(o: Outcome) -> str:
         for r in ex.checks:
             mark = "passed" if r.passed else "failed"
             hidden = " (graded only)" if r.hidden else ""
-            lines.append(f"- {mark}{hidden}: {r.shown_title} ({r.points:g}/{r.max_points:g}) — {r.message}")
+            lines.append(f"- {mark}{hidden}: {r.shown_title} ({r.points:g}/{r.max_points:g}) — {r.shown_message}")
         lines.append("")
     return "\n".join(lines)

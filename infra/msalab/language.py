@@ -10,7 +10,8 @@
 The Korean edition's code cells are the English ones byte for byte, so the same `msalab.hint(...)`,
 `msalab.you_are_here(...)`, `msalab.check(...)` and `msalab.progress()` run in both; they ask `current()` and
 take their frame strings from KO below, the one place the Korean strings of the runtime live. Check titles come
-from each lab's checks.ko.toml (check_titles.py); what a check saw (its message) and the plots stay English.
+from each lab's checks.ko.toml (check_titles.py) and what a check saw from its messages.ko.toml
+(check_messages.py); the plots stay English.
 """
 
 from __future__ import annotations

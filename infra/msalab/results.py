@@ -6,7 +6,7 @@ import html
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from msalab import check_titles, language
+from msalab import check_messages, check_titles, language
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,11 @@ class CheckResult:
     def shown_title(self) -> str:
         """The title as the learner reads it: in Korean when they read Korean and it is translated."""
         return check_titles.shown(self.exercise, self.name, self.title, self.hidden)
+
+    @property
+    def shown_message(self) -> str:
+        """What the check saw as the learner reads it: in Korean when they read Korean and it is translated."""
+        return check_messages.shown(self.exercise, self.message, self.hidden)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> CheckResult:
@@ -60,7 +65,7 @@ class Report:
     def __str__(self) -> str:
         ok, fail = language.say("report.ok", "ok  "), language.say("report.fail", "FAIL")
         lines = [
-            f"{ok if r.passed else fail} {r.points:g}/{r.max_points:g}  {r.shown_title}: {r.message}"
+            f"{ok if r.passed else fail} {r.points:g}/{r.max_points:g}  {r.shown_title}: {r.shown_message}"
             for r in self.results
         ]
         if self.problem:
@@ -80,7 +85,7 @@ class Report:
             f"<tr><td style='{left};color:{'#1a7f37' if r.passed else '#cf222e'};font-weight:bold'>"
             f"{passed if r.passed else failed}</td><td style='{left}'>{html.escape(r.shown_title)}</td>"
             f"<td style='{right}'>{r.points:g}/{r.max_points:g}</td>"
-            f"<td style='{left}'>{html.escape(r.message)}</td></tr>"
+            f"<td style='{left}'>{html.escape(r.shown_message)}</td></tr>"
             for r in self.results
         )
         problem = f"<p><b>{html.escape(self.problem)}</b></p>" if self.problem else ""

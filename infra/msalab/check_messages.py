@@ -1,0 +1,205 @@
+"""What a check saw, in the learner's language.
+
+A check's message is an f-string in labs/<lab>/checks.py (or solutions/<lab>/hidden_checks.py), filled with what
+the check saw. Its English template is read from the source (`ctx.expect(condition, message)`,
+`raise CheckFailed(message)`, `raise RuntimeError(message)`): literal text stays, each `{...}` becomes `{0}`,
+`{1}`, ... in order. A translation gives the template and its Korean, with the same numbered places:
+
+    # labs/telemetry/messages.ko.toml (the hidden checks': solutions/telemetry/hidden_messages.ko.toml)
+    [[message]]
+    en = "diagnose() returned {0}, not a dict with service and operation."
+    ko = "diagnose()가 service와 operation을 담은 dict가 아니라 {0}을(를) 돌려줬어요."
+
+A message is translated as it is shown, by matching the English text against the lab's templates; the record
+(grades JSON and CSV) keeps the English. A message that matches no translated template is shown in English, so a
+missing or stale translation never hides a verdict; tests/test_check_messages.py names what is missing or stale.
+The course's own sentences about checks (not checked, too slow) live in infra/msalab/messages.<lang>.toml.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from msalab import language
+from msalab.errors import MsalabError
+from msalab.paths import course_root, labs_dir, solutions_dir
+
+HOLE = object()  # where a check fills in what it saw
+MESSAGE_CALLS = {"expect": 1, "CheckFailed": 0, "RuntimeError": 0}  # callee -> position of its message argument
+
+
+def shapes(node: ast.expr) -> list[list[object]]:
+    """Every shape the message expression can take, as literal text and HOLEs (a conditional gives two)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [[node.value]]
+    if isinstance(node, ast.JoinedStr):
+        return [[v.value if isinstance(v, ast.Constant) else HOLE for v in node.values]]
+    if isinstance(node, ast.IfExp):
+        return shapes(node.body) + shapes(node.orelse)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return [left + right for left in shapes(node.left) for right in shapes(node.right)]
+    return [[HOLE]]
+
+
+def numbered(parts: list[object]) -> str:
+    numbered, holes = [], 0
+    for part in parts:
+        if part is HOLE:
+            numbered.append(f"{{{holes}}}")
+            holes += 1
+        else:
+            numbered.append(str(part).replace("{", "{{").replace("}", "}}"))
+    return "".join(numbered)
+
+
+def callee(call: ast.Call) -> str:
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+
+
+def templates_in(source: str, calls: dict[str, int] = MESSAGE_CALLS) -> list[str]:
+    """The English message templates of a module, in source order, each once: the argument at `calls[name]` of
+    every call to `name`."""
+    found: dict[str, None] = {}
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        at = calls.get(callee(node))
+        if at is None or len(node.args) <= at:
+            continue
+        for parts in shapes(node.args[at]):
+            if any(isinstance(p, str) and re.search("[A-Za-z]", p) for p in parts):  # else nothing to translate
+                found[numbered(parts)] = None
+    return list(found)
+
+
+def source_templates(lab: str, hidden: bool) -> list[str]:
+    path = solutions_dir() / lab / "hidden_checks.py" if hidden else labs_dir() / lab / "checks.py"
+    return templates_in(path.read_text()) if path.exists() else []
+
+
+def message_path(lab: str, lang: str, hidden: bool) -> Path:
+    if hidden:
+        return solutions_dir() / lab / f"hidden_messages.{lang}.toml"
+    return labs_dir() / lab / f"messages.{lang}.toml"
+
+
+def course_message_path(lang: str) -> Path:
+    return Path(__file__).with_name(f"messages.{lang}.toml")
+
+
+def _where(path: Path) -> str:
+    try:
+        return path.relative_to(course_root()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+@dataclass(frozen=True)
+class Translation:
+    english: str
+    translated: str
+    pattern: re.Pattern[str]
+
+
+def pattern(english: str) -> re.Pattern[str]:
+    """Matches a message made from `english`; a check runner's note in parentheses may follow it."""
+    pieces = re.split(r"(\{\d+\})", english.replace("{{", "\0").replace("}}", "\1"))
+    body = "".join(
+        "(.*?)" if re.fullmatch(r"\{\d+\}", p) else re.escape(p.replace("\0", "{").replace("\1", "}")) for p in pieces
+    )
+    return re.compile(f"{body}(?P<note> \\(.*\\))?", re.DOTALL)
+
+
+_cache: dict[Path, tuple[int, list[Translation]]] = {}
+
+
+def read_messages(path: Path) -> list[Translation]:
+    """The translations in one file (none when there is no such file)."""
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        return []
+    cached = _cache.get(path)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    try:
+        with path.open("rb") as f:
+            raw = tomllib.load(f)
+        lang = path.name.split(".")[-2]
+        entries = [(str(m["en"]), str(m[lang]).strip()) for m in raw.get("message", [])]
+        translations = [Translation(en, tr, pattern(en)) for en, tr in entries]
+    except (tomllib.TOMLDecodeError, KeyError, TypeError, re.error) as e:
+        raise MsalabError(
+            f"{_where(path)} is not a check messages file ({type(e).__name__}: {e}); each message is a [[message]] "
+            "with `en` (the English template) and its translation."
+        ) from None
+    _cache[path] = (stamp, translations)
+    return translations
+
+
+def translate(message: str, translations: list[Translation]) -> str | None:
+    """`message` filled into the first translation whose English template it matches; None when none does."""
+    for t in translations:
+        seen = t.pattern.fullmatch(message)
+        if seen is None:
+            continue
+        holes = seen.groups()[: seen.re.groups - 1]
+        try:
+            return t.translated.format(*holes) + (seen["note"] or "")
+        except (IndexError, KeyError, ValueError):
+            return None  # a translation with a place the English has not: tests/test_check_messages.py names it
+    return None
+
+
+def localised(exercise: str, message: str, hidden: bool, lang: str) -> str:
+    """The message in `lang` when a translated template matches it, else as it is."""
+    if lang == "en" or not message:
+        return message
+    lab = exercise.partition(".")[0]
+    try:
+        files = [message_path(lab, lang, hidden), course_message_path(lang)]
+        if hidden:
+            files.insert(1, message_path(lab, lang, hidden=False))  # hidden checks share the probes' words
+        for path in files:
+            translated = translate(message, read_messages(path))
+            if translated is not None:
+                return translated
+    except MsalabError:
+        pass  # a broken file never hides a verdict; tests/test_check_messages.py names it
+    return message
+
+
+def shown(exercise: str, message: str, hidden: bool = False) -> str:
+    """The message as the learner reads it (language.current())."""
+    return localised(exercise, message, hidden, language.current())
+
+
+def message_problems(lab: str, lang: str) -> list[str]:
+    """One sentence per message template of lab `lab` without a translation in `lang`, per translation whose
+    English no check says any more, and per translation that uses a place its English lacks."""
+    problems = []
+    for hidden in (False, True):
+        path = message_path(lab, lang, hidden)
+        where = _where(path)
+        try:
+            translations = read_messages(path)
+        except MsalabError as e:
+            problems.append(str(e))
+            continue
+        wanted = source_templates(lab, hidden)
+        have = {t.english for t in translations}
+        for english in wanted:
+            if english not in have:
+                problems.append(f"{lab}: no {lang} translation of the message {english!r}; add it to {where}")
+        for t in translations:
+            if t.english not in wanted:
+                problems.append(f"{lab}: {where} translates {t.english!r}, which no check says any more; remove it")
+            holes = len(re.findall(r"(?<!\{)\{\d+\}", t.english))
+            if set(re.findall(r"(?<!\{)\{(\d+)\}", t.translated)) - {str(i) for i in range(holes)}:
+                problems.append(f"{lab}: {where}: the translation of {t.english!r} uses a place the English lacks")
+    return problems

@@ -1,0 +1,130 @@
+"""What a check saw, in Korean (msalab.check_messages): templates read from the checks' source, every one
+translated and none stale, the translation keeps what a learner copies verbatim, and a learner who reads Korean sees
+it in the check table and the feedback while the grades' JSON keeps the English. No Docker needed."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+from test_checks_ko import HANGUL, code_words
+
+from msalab import check_messages, language
+from msalab.results import CheckResult, Report
+from msalab.topology import available_labs
+
+
+@pytest.fixture(autouse=True)
+def own_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MSALAB_STATE", str(tmp_path / "state"))
+    monkeypatch.delenv(language.LANG_VARIABLE, raising=False)
+    monkeypatch.delenv(language.NOTEBOOK_VARIABLE, raising=False)
+
+
+def test_templates_are_read_from_the_messages_checks_give() -> None:
+    source = """
+def c(ctx):
+    ctx.expect(ok, f"Got {got!r} from {url}, expected {{json}}.")
+    ctx.expect(ok, "plain " + ("a" if x else f"b {y}"))
+    ctx.expect(ok, message)
+    ctx.expect(ok, "; ".join(problems) + ".")
+    raise CheckFailed(f"{n} of {m} failed")
+    raise RuntimeError("the lab broke; ask your instructor")
+    print(f"not a message {x}")
+"""
+    assert check_messages.templates_in(source) == [
+        "Got {0} from {1}, expected {{json}}.",
+        "plain a",
+        "plain b {0}",
+        "{0} of {1} failed",
+        "the lab broke; ask your instructor",
+    ]
+
+
+def test_a_message_is_shown_in_korean_with_what_the_check_saw(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    catalog = tmp_path / "messages.ko.toml"
+    catalog.write_text(
+        '[[message]]\nen = "Got {0} from {1}, expected {{json}}."\nko = "{1}에서 {{json}} 대신 {0}을(를) 받았어요."\n'
+    )
+    monkeypatch.setattr(check_messages, "message_path", lambda lab, lang, hidden: catalog)
+    english = "Got 'x (1)' from http://127.0.0.1:8000/a, expected {json}. (back is not ready: exit code 1)"
+    korean = check_messages.localised("hello.greeting", english, False, "ko")
+    assert korean == "http://127.0.0.1:8000/a에서 {json} 대신 'x (1)'을(를) 받았어요. (back is not ready: exit code 1)"
+    assert check_messages.localised("hello.greeting", english, False, "en") == english
+    assert check_messages.localised("hello.greeting", "Something else entirely.", False, "ko") == (
+        "Something else entirely."
+    )
+
+
+@pytest.mark.parametrize("lab", available_labs())
+def test_every_check_message_has_an_up_to_date_korean_translation(lab: str) -> None:
+    """Public and hidden checks alike; a failure names the lab, the message and what to do."""
+    problems = check_messages.message_problems(lab, "ko")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("lab", available_labs())
+def test_a_translated_message_keeps_what_a_learner_copies(lab: str) -> None:
+    for hidden in (False, True):
+        for t in check_messages.read_messages(check_messages.message_path(lab, "ko", hidden)):
+            assert HANGUL.search(t.translated), f"{lab}: {t.english!r} is not translated: {t.translated!r}"
+            english_words = copied_words(t.english)
+            korean = t.translated
+            missing = sorted(w for w in english_words if w not in korean)
+            assert not missing, f"{lab}: the translation of {t.english!r} lacks {missing}: {korean!r}"
+            holes = set(re.findall(r"(?<!\{)\{(\d+)\}", t.english))
+            assert set(re.findall(r"(?<!\{)\{(\d+)\}", korean)) == holes, (
+                f"{lab}: the translation of {t.english!r} must fill in the same places {sorted(holes)}: {korean!r}"
+            )
+
+
+def copied_words(english: str) -> set[str]:
+    """The code words of a template (tests/test_checks_ko.code_words) without its places and without what only the
+    English sentence adds: a full stop or question mark after a word, a possessive, an ordinal's suffix."""
+    tokens = []
+    for token in re.sub(r"\{\d+\}", " ", english).split():
+        token = re.sub(r"[.?!]+$", "", token)
+        token = re.sub(r"(?<=\w)'s$", "", token)
+        if token.endswith("'") and not token.startswith("'"):
+            token = token[:-1]
+        tokens.append(re.sub(r"^(\d+)(?:st|nd|rd|th)$", r"\1", token))
+    return {w for w in code_words(" ".join(tokens)) if re.search(r"\w", w)}
+
+
+def _course_templates() -> set[str]:
+    """Every string the course's check machinery can put in a check's message, as templates."""
+    found: set[str] = set()
+    for name in ("checkrun.py", "checks.py", "grader.py"):
+        tree = ast.parse((Path(check_messages.__file__).with_name(name)).read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.JoinedStr | ast.Constant | ast.BinOp):
+                for parts in check_messages.shapes(node):
+                    found.add(check_messages.numbered(parts))
+    return found
+
+
+def test_what_the_course_says_about_a_check_is_translated_and_still_said() -> None:
+    translations = check_messages.read_messages(check_messages.course_message_path("ko"))
+    said = _course_templates()
+    for t in translations:
+        assert t.english in said, f"no module of the course says {t.english!r} any more; remove it"
+        assert HANGUL.search(t.translated), t.english
+    translated = {t.english for t in translations}
+    for start in ("Not checked:", "did not finish within", "Your answer is not valid", "Your answer keeps"):
+        assert any(e.startswith(start) for e in translated), f"no Korean for the course's {start!r} message"
+
+
+def test_a_korean_learner_reads_the_message_in_the_table_and_the_record_stays_english(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    english = "did not finish within 30 s"
+    result = CheckResult("hello.greeting", "greets_ada", "greets", False, 0, 1, english)
+    monkeypatch.setenv(language.LANG_VARIABLE, "ko")
+    report = Report([result])
+    assert "30초 안에 끝나지 않았어요" in str(report)
+    assert "30초 안에 끝나지 않았어요" in report._repr_html_()
+    assert report.to_json()["results"][0]["message"] == english
+    monkeypatch.setenv(language.LANG_VARIABLE, "en")
+    assert english in str(report)
