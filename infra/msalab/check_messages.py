@@ -1,9 +1,9 @@
 """What a check saw, in the learner's language.
 
-A check's message is an f-string in labs/<lab>/checks.py (or solutions/<lab>/hidden_checks.py), filled with what
-the check saw. Its English template is read from the source (`ctx.expect(condition, message)`,
-`raise CheckFailed(message)`, `raise RuntimeError(message)`): literal text stays, each `{...}` becomes `{0}`,
-`{1}`, ... in order. A translation gives the template and its Korean, with the same numbered places:
+A check's message is an f-string in labs/<lab>/checks.py or a helper module beside it (the hidden checks':
+solutions/<lab>/*.py), filled with what the check saw. Its English template is read from the source
+(`ctx.expect(condition, message)`, `raise CheckFailed(message)`, `raise RuntimeError(message)`): literal text
+stays, each `{...}` becomes `{0}`, `{1}`, ... in order. A translation gives the template and its Korean, with the same numbered places:
 
     # labs/telemetry/messages.ko.toml (the hidden checks': solutions/telemetry/hidden_messages.ko.toml)
     [[message]]
@@ -40,6 +40,8 @@ def shapes(node: ast.expr) -> list[list[object]]:
         return [[v.value if isinstance(v, ast.Constant) else HOLE for v in node.values]]
     if isinstance(node, ast.IfExp):
         return shapes(node.body) + shapes(node.orelse)
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):  # a long message cut short
+        return shapes(node.value)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         return [left + right for left in shapes(node.left) for right in shapes(node.right)]
     return [[HOLE]]
@@ -78,8 +80,13 @@ def templates_in(source: str, calls: dict[str, int] = MESSAGE_CALLS) -> list[str
 
 
 def source_templates(lab: str, hidden: bool) -> list[str]:
-    path = solutions_dir() / lab / "hidden_checks.py" if hidden else labs_dir() / lab / "checks.py"
-    return templates_in(path.read_text()) if path.exists() else []
+    """The templates of the lab's public checks and the helpers beside them (labs/<lab>/*.py), or of its hidden
+    checks and theirs (solutions/<lab>/*.py); a service's own code is not a check's."""
+    folder = solutions_dir() / lab if hidden else labs_dir() / lab
+    found: dict[str, None] = {}
+    for path in sorted(folder.glob("*.py"), key=lambda p: (p.name not in ("checks.py", "hidden_checks.py"), p.name)):
+        found.update(dict.fromkeys(templates_in(path.read_text())))
+    return list(found)
 
 
 def message_path(lab: str, lang: str, hidden: bool) -> Path:
