@@ -3,7 +3,8 @@
 A check's message is an f-string in labs/<lab>/checks.py or a helper module beside it (the hidden checks':
 solutions/<lab>/*.py), filled with what the check saw. Its English template is read from the source
 (`ctx.expect(condition, message)`, `raise CheckFailed(message)`, `raise RuntimeError(message)`): literal text
-stays, each `{...}` becomes `{0}`, `{1}`, ... in order. A translation gives the template and its Korean, with the same numbered places:
+stays, each `{...}` becomes `{0}`, `{1}`, ... in order. A translation gives the template and its Korean, with
+the same numbered places:
 
     # labs/telemetry/messages.ko.toml (the hidden checks': solutions/telemetry/hidden_messages.ko.toml)
     [[message]]
