@@ -67,12 +67,14 @@ def release_without_failures(ctx: CheckContext) -> None:
 @check("cicd.release", points=1, title="rollback sends everyone back to the old slot at once, without a redeploy")
 def rollback_is_instant(ctx: CheckContext) -> None:
     old = kit.reset(ctx.lab)
-    _, digest = kit.prepare(ctx.lab, NEW_PRODUCT, "Sell teacups")
+    new, digest = kit.prepare(ctx.lab, NEW_PRODUCT, "Sell teacups")
     kit.deploy(ctx.lab, "green", f"{kit.IMAGE}@{digest}")
     kit.route(ctx.lab, {"green": 100})
     before = kit.slot(ctx.lab, "blue")["since"]
     with kit.Load(ctx.lab, rate=40) as load:
-        time.sleep(0.5)
+        # Users must be on the new version before the rollback, or doing nothing would look like an instant one.
+        if not load.settles_on(new, within=15):
+            raise RuntimeError("the router did not send users to the new version within 15 s; ask your instructor")
         started = time.monotonic() - load.t0
         ctx.run_answer("rollback", kit.urls(ctx.lab), "blue", timeout=30)
         returned = load.now()
