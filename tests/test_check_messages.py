@@ -96,7 +96,7 @@ def copied_words(english: str) -> set[str]:
 def _course_templates() -> set[str]:
     """Every string the course's check machinery can put in a check's message, as templates."""
     found: set[str] = set()
-    for name in ("checkrun.py", "checks.py", "grader.py"):
+    for name in ("checkrun.py", "checks.py", "grader.py", "execution.py"):
         tree = ast.parse((Path(check_messages.__file__).with_name(name)).read_text())
         for node in ast.walk(tree):
             if isinstance(node, ast.JoinedStr | ast.Constant | ast.BinOp):
@@ -128,3 +128,20 @@ def test_a_korean_learner_reads_the_message_in_the_table_and_the_record_stays_en
     assert report.to_json()["results"][0]["message"] == english
     monkeypatch.setenv(language.LANG_VARIABLE, "en")
     assert english in str(report)
+
+
+def test_feedback_for_a_korean_class_is_korean_and_its_json_english(monkeypatch: pytest.MonkeyPatch) -> None:
+    from msalab.grade_output import feedback
+    from msalab.grader import ExerciseScore, Outcome
+
+    result = CheckResult("hello.greeting", "greets_ada", "greets", False, 0, 1, "did not finish within 30 s")
+    outcome = Outcome("ada", "00-welcome", {"hello.greeting": ExerciseScore(0, 1, [result])})
+    outcome.problems.append("Cell 7 ran longer than 60 s and was stopped.")
+    english = feedback(outcome)
+    assert "# Feedback for ada" in english and "Cell 7 ran longer than 60 s" in english
+    monkeypatch.setenv(language.LANG_VARIABLE, "ko")
+    korean = feedback(outcome)
+    assert "# ada 피드백" in korean and "1점 중 0점" in korean
+    assert "7번 셀이 60초보다 오래 실행돼서 멈췄어요." in korean
+    assert "실패: " in korean and "30초 안에 끝나지 않았어요" in korean
+    assert outcome.problems == ["Cell 7 ran longer than 60 s and was stopped."]

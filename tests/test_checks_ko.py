@@ -1,6 +1,6 @@
 """The Korean check titles (labs/<lab>/checks.ko.toml, solutions/<lab>/hidden_checks.ko.toml): every check has one,
 none is stale, no hidden check is named under labs/ (nor ships in a release), and a learner who reads Korean sees
-them in the check table while what a check saw stays English. No Docker needed."""
+them in the check table (what a check saw: tests/test_check_messages.py). No Docker needed."""
 
 from __future__ import annotations
 
@@ -102,7 +102,7 @@ def test_the_report_shows_korean_titles_to_a_korean_learner(monkeypatch: pytest.
     korean_public = check_titles.translated_titles("hello", "ko", hidden=False)["greets_ada"].title
     korean_hidden = check_titles.translated_titles("hello", "ko", hidden=True)["proper_names"].title
     text, page = str(report), report._repr_html_()
-    assert f"실패 0/2  {korean_public}: got 'Hello, ada!'" in text and f"{korean_hidden}: passed" in text
+    assert f"실패 0/2  {korean_public}: got 'Hello, ada!'" in text and f"{korean_hidden}: 통과" in text
     assert korean_public.replace("'", "&#x27;") in page and "got &#x27;Hello, ada!&#x27;" in page
     assert public.title not in text
     assert report.to_json()["results"][0]["title"] == public.title  # the record stays English
@@ -144,7 +144,7 @@ def test_grading_feedback_names_hidden_checks_in_korean_when_grading_in_korean(
     assert hidden.title in feedback(outcome)
     monkeypatch.setenv(language.LANG_VARIABLE, "ko")
     korean_hidden = check_titles.translated_titles("hello", "ko", hidden=True)["proper_names"].title
-    assert f"(graded only): {korean_hidden} (1/1)" in feedback(outcome)
+    assert f"(채점 전용): {korean_hidden} (1/1)" in feedback(outcome)
     tests = cast(list[dict[str, object]], gradescope(outcome)["tests"])
     names = [t["name"] for t in tests]
     assert f"hello.greeting: {korean_hidden}" in names

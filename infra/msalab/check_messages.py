@@ -182,6 +182,17 @@ def localised(exercise: str, message: str, hidden: bool, lang: str) -> str:
     return message
 
 
+def course_shown(message: str) -> str:
+    """A sentence of the course's own about a submission (the grader's, a notebook run's), as the learner reads it."""
+    lang = language.current()
+    if lang == "en":
+        return message
+    try:
+        return translate(message, read_messages(course_message_path(lang))) or message
+    except MsalabError:
+        return message
+
+
 def shown(exercise: str, message: str, hidden: bool = False) -> str:
     """The message as the learner reads it (language.current())."""
     return localised(exercise, message, hidden, language.current())

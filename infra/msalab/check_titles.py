@@ -11,7 +11,7 @@ English title it translates (translation.fingerprint), the way hints.ko.toml doe
 
 The hidden checks' titles live in solutions/<lab>/hidden_checks.ko.toml, never under labs/, so a release cannot
 show a hidden check by its translated title (release.leaks looks for one). A title whose translation is missing or
-stale (the English title changed since) is shown in English; what a check saw (its message) always is.
+stale (the English title changed since) is shown in English; what a check saw is translated apart (check_messages.py).
 """
 
 from __future__ import annotations

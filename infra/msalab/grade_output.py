@@ -12,7 +12,9 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from msalab import check_messages
 from msalab.class_summary import as_markdown
+from msalab.language import say
 
 if TYPE_CHECKING:
     from msalab.grader import Outcome
@@ -66,21 +68,30 @@ def gradescope(o: Outcome) -> dict[str, object]:
 
 
 def feedback(o: Outcome) -> str:
+    """The feedback a grader hands back, in the language the grader reads (language.current())."""
     lines = [
-        f"# Feedback for {o.submission}",
+        say("feedback.title", "# Feedback for {submission}", submission=o.submission),
         "",
-        f"Chapter {o.chapter or '?'}: **{o.total:g} of {o.max_total:g} points**.",
+        say(
+            "feedback.total",
+            "Chapter {chapter}: **{total:g} of {max_total:g} points**.",
+            chapter=o.chapter or "?",
+            total=o.total,
+            max_total=o.max_total,
+        ),
         "",
     ]
     if o.problems:
-        lines += ["## What got in the way", "", *(f"- {p}" for p in o.problems), ""]
+        problems = [f"- {check_messages.course_shown(p)}" for p in o.problems]
+        lines += [say("feedback.problems", "## What got in the way"), "", *problems, ""]
     for ex_id, ex in o.exercises.items():
-        lines += [f"## {ex_id}: {ex.score:g} of {ex.max:g}", ""]
+        heading = "## {exercise}: {score:g} of {max:g}"
+        lines += [say("feedback.exercise", heading, exercise=ex_id, score=ex.score, max=ex.max), ""]
         if not ex.checks:
-            lines.append("- No check could run for this exercise.")
+            lines.append(say("feedback.no_check", "- No check could run for this exercise."))
         for r in ex.checks:
-            mark = "passed" if r.passed else "failed"
-            hidden = " (graded only)" if r.hidden else ""
+            mark = say("feedback.passed", "passed") if r.passed else say("feedback.failed", "failed")
+            hidden = say("feedback.hidden", " (graded only)") if r.hidden else ""
             lines.append(f"- {mark}{hidden}: {r.shown_title} ({r.points:g}/{r.max_points:g}) — {r.shown_message}")
         lines.append("")
     return "\n".join(lines)

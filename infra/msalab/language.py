@@ -107,6 +107,15 @@ KO: dict[str, str] = {
         "{exercise} 답안을 {service}에 배포했고, {seconds:.1f}초 만에 다시 준비됐어요. "
         "msalab.check('{exercise}')로 확인하세요."
     ),
+    # grade_output.py: the feedback a grader hands back (each problem and check message is translated on its own)
+    "feedback.title": "# {submission} 피드백",
+    "feedback.total": "챕터 {chapter}: **{max_total:g}점 중 {total:g}점**.",
+    "feedback.problems": "## 채점을 가로막은 것",
+    "feedback.exercise": "## {exercise}: {max:g}점 중 {score:g}점",
+    "feedback.no_check": "- 이 연습 문제는 어떤 검사도 실행할 수 없었어요.",
+    "feedback.passed": "통과",
+    "feedback.failed": "실패",
+    "feedback.hidden": " (채점 전용)",
     # checking.py
     "check.no_lab": "실습 환경 '{lab}'이 여기서 실행 중이 아니에요. msalab.up('{lab}')으로 시작하세요.",
     "check.under_grading": (
