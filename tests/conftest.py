@@ -52,6 +52,14 @@ def labelled() -> tuple[int, int]:
 
 
 @pytest.fixture
+def own_state_in_english(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A learner's records of the test's own, and English unless the test itself asks for Korean."""
+    monkeypatch.setenv("MSALAB_STATE", str(tmp_path / "state"))
+    monkeypatch.delenv("MSALAB_LANG", raising=False)
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+
+
+@pytest.fixture
 def clean_engine(docker_engine: None) -> Iterator[None]:
     """Every docker test starts and must end with no msalab container or network on the engine."""
     from msalab import cleanup

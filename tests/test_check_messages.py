@@ -15,12 +15,7 @@ from msalab import check_messages, language
 from msalab.results import CheckResult, Report
 from msalab.topology import available_labs
 
-
-@pytest.fixture(autouse=True)
-def own_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MSALAB_STATE", str(tmp_path / "state"))
-    monkeypatch.delenv(language.LANG_VARIABLE, raising=False)
-    monkeypatch.delenv(language.NOTEBOOK_VARIABLE, raising=False)
+pytestmark = pytest.mark.usefixtures("own_state_in_english")
 
 
 def test_templates_are_read_from_the_messages_checks_give() -> None:

@@ -21,11 +21,7 @@ from msalab.translation import fingerprint
 HANGUL = re.compile(r"[가-힣]")
 
 
-@pytest.fixture(autouse=True)
-def own_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MSALAB_STATE", str(tmp_path / "state"))
-    monkeypatch.delenv(language.LANG_VARIABLE, raising=False)
-    monkeypatch.delenv(language.NOTEBOOK_VARIABLE, raising=False)
+pytestmark = pytest.mark.usefixtures("own_state_in_english")
 
 
 def code_words(title: str) -> set[str]:
@@ -155,9 +151,7 @@ def _course_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "course"
     shutil.copytree(paths.labs_dir() / "hello", root / "labs" / "hello")
     shutil.copytree(paths.solutions_dir() / "hello", root / "solutions" / "hello")
-    monkeypatch.setattr(check_titles, "labs_dir", lambda: root / "labs")
-    monkeypatch.setattr(check_titles, "solutions_dir", lambda: root / "solutions")
-    monkeypatch.setattr(check_titles, "course_root", lambda: root)
+    monkeypatch.setenv("MSALAB_HOME", str(root))
     return root
 
 

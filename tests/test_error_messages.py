@@ -16,12 +16,7 @@ from msalab import cli, error_messages, language
 from msalab.check_messages import read_messages
 from msalab.errors import MsalabError, UnknownLab
 
-
-@pytest.fixture(autouse=True)
-def own_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MSALAB_STATE", str(tmp_path / "state"))
-    monkeypatch.delenv(language.LANG_VARIABLE, raising=False)
-    monkeypatch.delenv(language.NOTEBOOK_VARIABLE, raising=False)
+pytestmark = pytest.mark.usefixtures("own_state_in_english")
 
 
 def test_error_kinds_include_those_derived_in_other_modules() -> None:

@@ -15,11 +15,7 @@ from msalab.topology import available_labs
 CODE = re.compile(r"`[^`]+`")
 
 
-@pytest.fixture(autouse=True)
-def own_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MSALAB_STATE", str(tmp_path / "state"))
-    monkeypatch.delenv(language.LANG_VARIABLE, raising=False)
-    monkeypatch.delenv(language.NOTEBOOK_VARIABLE, raising=False)
+pytestmark = pytest.mark.usefixtures("own_state_in_english")
 
 
 @pytest.mark.parametrize("lab", available_labs())

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from msalab import language
 from msalab.errors import MsalabError
-from msalab.paths import course_root, labs_dir, solutions_dir
+from msalab.paths import in_course, labs_dir, solutions_dir
 
 HOLE = object()  # where a check fills in what it saw
 MESSAGE_CALLS = {"expect": 1, "CheckFailed": 0, "RuntimeError": 0}  # callee -> position of its message argument
@@ -100,13 +100,6 @@ def course_message_path(lang: str) -> Path:
     return Path(__file__).with_name(f"messages.{lang}.toml")
 
 
-def _where(path: Path) -> str:
-    try:
-        return path.relative_to(course_root()).as_posix()
-    except ValueError:
-        return str(path)
-
-
 @dataclass(frozen=True)
 class Translation:
     english: str
@@ -143,7 +136,7 @@ def read_messages(path: Path) -> list[Translation]:
         translations = [Translation(en, tr, pattern(en)) for en, tr in entries]
     except (tomllib.TOMLDecodeError, KeyError, TypeError, re.error) as e:
         raise MsalabError(
-            f"{_where(path)} is not a check messages file ({type(e).__name__}: {e}); each message is a [[message]] "
+            f"{in_course(path)} is not a check messages file ({type(e).__name__}: {e}); each message is a [[message]] "
             "with `en` (the English template) and its translation."
         ) from None
     _cache[path] = (stamp, translations)
@@ -204,7 +197,7 @@ def message_problems(lab: str, lang: str) -> list[str]:
     problems = []
     for hidden in (False, True):
         path = message_path(lab, lang, hidden)
-        where = _where(path)
+        where = in_course(path)
         try:
             translations = read_messages(path)
         except MsalabError as e:

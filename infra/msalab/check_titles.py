@@ -22,7 +22,7 @@ from pathlib import Path
 
 from msalab import language
 from msalab.errors import MsalabError
-from msalab.paths import course_root, labs_dir, solutions_dir
+from msalab.paths import in_course, labs_dir, solutions_dir
 
 
 @dataclass(frozen=True)
@@ -37,13 +37,6 @@ def translated_file(lang: str, hidden: bool) -> str:
 
 def title_path(lab: str, lang: str, hidden: bool) -> Path:
     return (solutions_dir() if hidden else labs_dir()) / lab / translated_file(lang, hidden)
-
-
-def _where(path: Path) -> str:
-    try:
-        return path.relative_to(course_root()).as_posix()
-    except ValueError:
-        return str(path)
 
 
 _cache: dict[Path, tuple[int, dict[str, Translated]]] = {}
@@ -64,7 +57,7 @@ def read_titles(path: Path) -> dict[str, Translated]:
         titles = {name: Translated(str(t["en"]), str(t["title"]).strip()) for name, t in raw.items()}
     except (tomllib.TOMLDecodeError, KeyError, TypeError) as e:
         raise MsalabError(
-            f"{_where(path)} is not a check titles file ({type(e).__name__}: {e}); each check is [<name>] with "
+            f"{in_course(path)} is not a check titles file ({type(e).__name__}: {e}); each check is [<name>] with "
             "`en` (the English title's fingerprint) and `title`."
         ) from None
     _cache[path] = (stamp, titles)
@@ -106,7 +99,7 @@ def title_problems(lab: str, lang: str) -> list[str]:
     problems = []
     for hidden in (False, True):
         path = title_path(lab, lang, hidden)
-        where = _where(path)
+        where = in_course(path)
         try:
             titles = read_titles(path)
         except MsalabError as e:
@@ -129,7 +122,7 @@ def title_problems(lab: str, lang: str) -> list[str]:
             if not hidden and any(s.name == name and s.hidden for s in specs):
                 problems.append(
                     f"{lab}: {where} names the hidden check {name}; move it to "
-                    f"{_where(title_path(lab, lang, hidden=True))} (labs/ is what learners get)"
+                    f"{in_course(title_path(lab, lang, hidden=True))} (labs/ is what learners get)"
                 )
             elif hidden and any(s.name == name and not s.hidden for s in specs):
                 problems.append(f"{lab}: {where} names the public check {name}; its title belongs in labs/{lab}/")

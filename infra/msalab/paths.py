@@ -15,6 +15,14 @@ def course_root() -> Path:
     return Path(__file__).resolve().parents[2]
 
 
+def in_course(path: Path) -> str:
+    """`path` as a sentence names it: relative to the course root when it is inside, else whole."""
+    try:
+        return path.relative_to(course_root()).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def labs_dir() -> Path:
     return course_root() / "labs"
 
