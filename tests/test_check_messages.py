@@ -140,3 +140,23 @@ def test_feedback_for_a_korean_class_is_korean_and_its_json_english(monkeypatch:
     assert "7번 셀이 60초보다 오래 실행돼서 멈췄어요." in korean
     assert "실패: " in korean and "30초 안에 끝나지 않았어요" in korean
     assert outcome.problems == ["Cell 7 ran longer than 60 s and was stopped."]
+
+
+def test_a_list_of_problems_is_shown_piece_by_piece(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pieces appended to `problems` are templates of their own, found where a message lists them; a piece may hold
+    the separator, and a piece without a translation stays English beside the others."""
+    source = 'problems.append(f"{n} orders are stuck")\naudit.problems.append("paid; not refunded")\nother.append("x")'
+    assert check_messages.templates_in(source) == ["{0} orders are stuck", "paid; not refunded"]
+    catalog = tmp_path / "messages.ko.toml"
+    catalog.write_text(
+        '[[message]]\nen = "Found: {0}."\nko = "찾았어요: {0}."\n'
+        '[[message]]\nen = "{0} orders are stuck"\nko = "주문 {0}개가 멈췄어요"\n'
+        '[[message]]\nen = "paid; not refunded"\nko = "결제됐지만 환불되지 않았어요"\n'
+    )
+    monkeypatch.setattr(check_messages, "message_path", lambda lab, lang, hidden: catalog)
+    english = "Found: 3 orders are stuck; paid; not refunded; something new."
+    assert check_messages.localised("saga.x", english, False, "ko") == (
+        "찾았어요: 주문 3개가 멈췄어요; 결제됐지만 환불되지 않았어요; something new."
+    )
+    bare = "paid; not refunded; 2 orders are stuck."
+    assert check_messages.localised("saga.x", bare, False, "ko") == "결제됐지만 환불되지 않았어요; 주문 2개가 멈췄어요."

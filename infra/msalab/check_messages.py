@@ -3,8 +3,9 @@
 A check's message is an f-string in labs/<lab>/checks.py or a helper module beside it (the hidden checks':
 solutions/<lab>/*.py), filled with what the check saw. Its English template is read from the source
 (`ctx.expect(condition, message)`, `raise CheckFailed(message)`, `raise RuntimeError(message)`): literal text
-stays, each `{...}` becomes `{0}`, `{1}`, ... in order. A translation gives the template and its Korean, with
-the same numbered places:
+stays, each `{...}` becomes `{0}`, `{1}`, ... in order; a piece appended to a list of problems
+(`problems.append(...)`) is a template too, translated wherever a message lists it. A translation gives the
+template and its Korean, with the same numbered places:
 
     # labs/telemetry/messages.ko.toml (the hidden checks': solutions/telemetry/hidden_messages.ko.toml)
     [[message]]
@@ -31,6 +32,10 @@ from msalab.paths import in_course, labs_dir, solutions_dir
 
 HOLE = object()  # where a check fills in what it saw
 MESSAGE_CALLS = {"expect": 1, "CheckFailed": 0, "RuntimeError": 0}  # callee -> position of its message argument
+# A check that lists what is wrong collects the pieces first (`problems.append(...)`) and joins them into one
+# message with FRAGMENT_SEPARATOR; each piece is a template of its own and is translated where it is filled in.
+FRAGMENT_LIST = "problems"
+FRAGMENT_SEPARATOR = "; "
 
 
 def shapes(node: ast.expr) -> list[list[object]]:
@@ -64,14 +69,25 @@ def callee(call: ast.Call) -> str:
     return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
 
 
+def appends_a_fragment(call: ast.Call) -> bool:
+    """`problems.append(...)` or `audit.problems.append(...)`: a piece of a message listing what is wrong."""
+    func = call.func
+    if not (isinstance(func, ast.Attribute) and func.attr == "append"):
+        return False
+    owner = func.value
+    return (isinstance(owner, ast.Name) and owner.id == FRAGMENT_LIST) or (
+        isinstance(owner, ast.Attribute) and owner.attr == FRAGMENT_LIST
+    )
+
+
 def templates_in(source: str, calls: dict[str, int] = MESSAGE_CALLS) -> list[str]:
     """The English message templates of a module, in source order, each once: the argument at `calls[name]` of
-    every call to `name`."""
+    every call to `name`, and every piece appended to a list of problems."""
     found: dict[str, None] = {}
     for node in ast.walk(ast.parse(source)):
         if not isinstance(node, ast.Call):
             continue
-        at = calls.get(callee(node))
+        at = 0 if appends_a_fragment(node) else calls.get(callee(node))
         if at is None or len(node.args) <= at:
             continue
         for parts in shapes(node.args[at]):
@@ -144,17 +160,37 @@ def read_messages(path: Path) -> list[Translation]:
 
 
 def translate(message: str, translations: list[Translation]) -> str | None:
-    """`message` filled into the first translation whose English template it matches; None when none does."""
+    """`message` filled into the first translation whose English template it matches; None when none does. What
+    fills a place is translated too where it is a list of problems whose pieces have templates of their own."""
     for t in translations:
         seen = t.pattern.fullmatch(message)
         if seen is None:
             continue
-        holes = seen.groups()[: seen.re.groups - 1]
+        holes = [pieces_translated(h, translations) for h in seen.groups()[: seen.re.groups - 1]]
         try:
             return t.translated.format(*holes) + (seen["note"] or "")
         except (IndexError, KeyError, ValueError):
             return None  # a translation with a place the English has not: tests/test_check_messages.py names it
     return None
+
+
+def pieces_translated(filled: str, translations: list[Translation]) -> str:
+    """What filled a place, each of its pieces translated where one has a template (a piece is shorter than the
+    message it fills, so this ends)."""
+    if not re.search("[A-Za-z]", filled):
+        return filled
+    parts = filled.split(FRAGMENT_SEPARATOR)
+    shown, start = [], 0
+    while start < len(parts):
+        for end in range(start + 1, len(parts) + 1):  # the shortest run first; a piece may hold the separator
+            translated = translate(FRAGMENT_SEPARATOR.join(parts[start:end]), translations)
+            if translated is not None:
+                break
+        else:
+            end, translated = start + 1, parts[start]
+        shown.append(translated)
+        start = end
+    return FRAGMENT_SEPARATOR.join(shown)
 
 
 def localised(exercise: str, message: str, hidden: bool, lang: str) -> str:
@@ -166,13 +202,14 @@ def localised(exercise: str, message: str, hidden: bool, lang: str) -> str:
         files = [message_path(lab, lang, hidden), course_message_path(lang)]
         if hidden:
             files.insert(1, message_path(lab, lang, hidden=False))  # hidden checks share the probes' words
-        for path in files:
-            translated = translate(message, read_messages(path))
-            if translated is not None:
-                return translated
+        translations = [t for path in files for t in read_messages(path)]
     except MsalabError:
-        pass  # a broken file never hides a verdict; tests/test_check_messages.py names it
-    return message
+        return message  # a broken file never hides a verdict; tests/test_check_messages.py names it
+    translated = translate(message, translations)
+    if translated is None:  # a message that is nothing but a list of problems
+        body, stop = (message[:-1], ".") if message.endswith(".") else (message, "")
+        translated = pieces_translated(body, translations) + stop
+    return translated
 
 
 def course_shown(message: str) -> str:
