@@ -52,7 +52,8 @@ def test_solved_full_marks_and_shipped_zero(
     if shipped_edition(path) == "ko":
         monkeypatch.setenv(language.LANG_VARIABLE, "ko")  # for the kernel, as jupyter_server's session path says
         as_shipped = translation.edition_path(path.stem, "ko")
-    shipped = grade_one(as_shipped, Limits(sandbox=None, execute_notebook=True), path.stem)
+    # Its checks run although nothing is answered: this is what lets the grader skip an unanswered exercise.
+    shipped = grade_one(as_shipped, Limits(sandbox=None, execute_notebook=True, skip_unanswered=False), path.stem)
     assert shipped.problems == [], "the chapter as shipped must run without errors, as a learner runs it"
     assert shipped.total == 0 and shipped.max_total == full.max_total, shipped.to_json()
 

@@ -107,7 +107,13 @@ def test_what_the_course_says_about_a_check_is_translated_and_still_said() -> No
         assert t.english in said, f"no module of the course says {t.english!r} any more; remove it"
         assert HANGUL.search(t.translated), t.english
     translated = {t.english for t in translations}
-    for start in ("Not checked:", "did not finish within", "Your answer is not valid", "Your answer keeps"):
+    for start in (
+        "Not checked:",
+        "Not answered:",
+        "did not finish within",
+        "Your answer is not valid",
+        "Your answer keeps",
+    ):
         assert any(e.startswith(start) for e in translated), f"no Korean for the course's {start!r} message"
 
 

@@ -80,14 +80,14 @@ def appends_a_fragment(call: ast.Call) -> bool:
     )
 
 
-def templates_in(source: str, calls: dict[str, int] = MESSAGE_CALLS) -> list[str]:
+def templates_in(source: str, calls: dict[str, int] = MESSAGE_CALLS, pieces: bool = True) -> list[str]:
     """The English message templates of a module, in source order, each once: the argument at `calls[name]` of
-    every call to `name`, and every piece appended to a list of problems."""
+    every call to `name`, and (with `pieces`) every piece appended to a list of problems."""
     found: dict[str, None] = {}
     for node in ast.walk(ast.parse(source)):
         if not isinstance(node, ast.Call):
             continue
-        at = 0 if appends_a_fragment(node) else calls.get(callee(node))
+        at = 0 if pieces and appends_a_fragment(node) else calls.get(callee(node))
         if at is None or len(node.args) <= at:
             continue
         for parts in shapes(node.args[at]):

@@ -25,7 +25,7 @@ from typing import Any
 
 import nbformat
 
-from msalab import answers, checking, execution, notebooks, readiness, runtime, sandbox, session
+from msalab import answers, checking, execution, notebooks, readiness, runtime, sandbox, session, translation
 from msalab.checks import load_checks
 from msalab.errors import MsalabError
 from msalab.exercises import find
@@ -89,6 +89,10 @@ class Limits:
     reuse_labs: bool = False
     # How long a service may take to be ready again with an answer deployed: what a hanging answer costs, once.
     deploy_timeout: float = DEFAULT_DEPLOY_TIMEOUT
+    # An answer that is still the chapter's starting code (in any edition) scores 0 without running its checks,
+    # and a submission with nothing answered needs no lab; False runs them anyway (tests/test_chapter_grades.py
+    # does, to prove that the starting code earns nothing).
+    skip_unanswered: bool = True
 
 
 # ---- one submission -------------------------------------------------------------------------------------------
@@ -130,11 +134,16 @@ def _grade_into(outcome: Outcome, path: Path, limits: Limits, chapter_wanted: st
     # An exercise whose answer cell was deleted is graded on the chapter's stub, as if unanswered.
     stubs = notebooks.extract_answers(canonical)
     answer_code = {ex: given.get(ex, stubs[ex]) for ex in exercise_ids}
-    sub = Submission(notebooks.with_answers(canonical, answer_code), lab_name, exercise_ids, answer_code, stubs)
+    unanswered = unanswered_exercises(chapter, answer_code) if limits.skip_unanswered else frozenset()
+    sub = Submission(
+        notebooks.with_answers(canonical, answer_code), lab_name, exercise_ids, answer_code, stubs, unanswered
+    )
 
     with tempfile.TemporaryDirectory(prefix="msalab-grade-") as tmp:
         work = Path(tmp)
-        if limits.sandbox is None:
+        if unanswered == set(exercise_ids) and not limits.execute_notebook:
+            report = not_answered(lab_name, unanswered)  # nothing to deploy or check: no lab needed
+        elif limits.sandbox is None:
             report = _grade_unsandboxed(outcome, sub, work, limits)
         else:
             report = _grade_sandboxed(outcome, sub, work, limits, release or student_release())
@@ -150,6 +159,7 @@ class Submission:
     exercises: list[str]
     code: dict[str, str]  # exercise -> the submission's answer (the starting code where its cell was deleted)
     stubs: dict[str, str]  # exercise -> the chapter's starting code
+    unanswered: frozenset[str] = frozenset()  # exercises whose answer is still the starting code: not checked
 
 
 def _grade_sandboxed(outcome: Outcome, sub: Submission, work: Path, limits: Limits, release: Path) -> Report:
@@ -173,7 +183,9 @@ def _grade_sandboxed(outcome: Outcome, sub: Submission, work: Path, limits: Limi
     lab = fresh.result()
     try:
         with sandbox.answer_box(lab, release, folder, limits.sandbox) as box:
-            return check_answers(lab, sub.exercises, sub.code, folder, box.name, sub.stubs, limits.deploy_timeout)
+            return check_answers(
+                lab, sub.exercises, sub.code, folder, box.name, sub.stubs, limits.deploy_timeout, sub.unanswered
+            )
     finally:
         _done_with(lab, limits.reuse_labs)
 
@@ -205,7 +217,13 @@ def _grade_unsandboxed(outcome: Outcome, sub: Submission, work: Path, limits: Li
             outcome.problems += execute(sub.notebook, lab, work, limits)
             lab = _healthy(lab)
         return check_answers(
-            lab, sub.exercises, sub.code, work / "answers", stubs=sub.stubs, deploy_timeout=limits.deploy_timeout
+            lab,
+            sub.exercises,
+            sub.code,
+            work / "answers",
+            stubs=sub.stubs,
+            deploy_timeout=limits.deploy_timeout,
+            unanswered=sub.unanswered,
         )
     finally:
         _done_with(lab, reuse)
@@ -290,14 +308,16 @@ def check_answers(
     sandbox: str | None = None,
     stubs: dict[str, str] | None = None,
     deploy_timeout: float | None = None,
+    unanswered: frozenset[str] = frozenset(),
 ) -> Report:
     """Deploy the answers and run every check. A service answer that keeps its service from starting is
-    blamed: it scores 0 with the cause, and the other exercises are checked with its starting code instead."""
+    blamed: it scores 0 with the cause, and the other exercises are checked with its starting code instead. An
+    unanswered exercise is deployed (the others' checks may call it) but not checked."""
     folder.mkdir(parents=True, exist_ok=True)
     for ex_id in exercise_ids:
         answers.save(find(ex_id), code[ex_id], folder)
     blamed = deploy_answers(lab, exercise_ids, code, stubs or {}, deploy_timeout)
-    checked = [ex for ex in exercise_ids if ex not in blamed]
+    checked = [ex for ex in exercise_ids if ex not in blamed and ex not in unanswered]
     report = (
         checking.run_checks(lab, checked, folder, include_hidden=True, sandbox=sandbox, replaced=blamed)
         if checked
@@ -310,7 +330,38 @@ def check_answers(
                     spec.exercise, spec.name, spec.title, False, 0, spec.points, blamed[spec.exercise], spec.hidden
                 )
             )
+    report.results += not_answered(lab.name, unanswered).results
     return report
+
+
+# ---- unanswered exercises ----------------------------------------------------------------------------------------
+NOT_ANSWERED = "Not answered: this is still the chapter's starting code, which earns nothing."
+
+
+def unanswered_exercises(chapter: str, code: dict[str, str]) -> frozenset[str]:
+    """The exercises whose answer is the chapter's starting code as some edition ships it, to the character
+    (a changed docstring may be what a check reads, so only an untouched stub counts)."""
+    shipped: dict[str, set[str]] = {}
+    for path in translation.edition_paths(chapter):
+        for ex, stub in notebooks.extract_answers(nbformat.read(path, as_version=4)).items():
+            shipped.setdefault(ex, set()).add(_untouched(stub))
+    return frozenset(ex for ex, answer in code.items() if _untouched(answer) in shipped.get(ex, set()))
+
+
+def _untouched(source: str) -> str:
+    return "\n".join(line.rstrip() for line in source.strip("\n").splitlines())
+
+
+def not_answered(lab_name: str, exercises: Iterable[str]) -> Report:
+    """Every check of the unanswered exercises, failed without running: the starting code earns nothing."""
+    wanted = set(exercises)
+    return Report(
+        [
+            CheckResult(spec.exercise, spec.name, spec.title, False, 0, spec.points, NOT_ANSWERED, spec.hidden)
+            for spec in load_checks(lab_name, include_hidden=True)
+            if spec.exercise in wanted
+        ]
+    )
 
 
 def deploy_answers(

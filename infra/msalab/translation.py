@@ -65,6 +65,12 @@ def edition_path(chapter: str, lang: str) -> Path:
     return chapters_dir() / lang / f"{chapter}.ipynb"
 
 
+def edition_paths(chapter: str) -> list[Path]:
+    """The chapter as every edition ships it: the English one first."""
+    translated = [edition_path(chapter, lang) for lang in LANGUAGES]
+    return [chapters_dir() / f"{chapter}.ipynb", *(p for p in translated if p.is_file())]
+
+
 @dataclass(frozen=True)
 class Stub:
     en: str  # fingerprint of the English answer cell the code translates
