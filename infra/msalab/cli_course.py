@@ -53,6 +53,11 @@ def add_course_commands(sub: Any) -> None:
         help="start a new lab for every submission instead of resetting each worker's warm lab",
     )
     g.add_argument(
+        "--check-unanswered",
+        action="store_true",
+        help="run the checks of an answer that is still the starting code too (it scores 0 either way)",
+    )
+    g.add_argument(
         "--no-sandbox",
         action="store_true",
         help="run submissions' code on this machine, with its Docker engine and files: trusted notebooks only",
@@ -135,6 +140,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
             sandbox=box,
             execute_notebook=args.execute_notebook,
             reuse_labs=not args.fresh_labs,
+            skip_unanswered=not args.check_unanswered,
         ),
         workers=args.workers,
         chapter=args.chapter,
