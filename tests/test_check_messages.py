@@ -166,3 +166,28 @@ def test_a_list_of_problems_is_shown_piece_by_piece(tmp_path: Path, monkeypatch:
     )
     bare = "paid; not refunded; 2 orders are stuck."
     assert check_messages.localised("saga.x", bare, False, "ko") == "결제됐지만 환불되지 않았어요; 주문 2개가 멈췄어요."
+
+
+def test_a_phrase_a_message_is_built_from_is_part_of_its_template() -> None:
+    """A name assigned once to words stands for them; a parameter, data (no words) or a name assigned twice is what
+    the check saw, and a function's own names hide the module's."""
+    source = """
+HINT = " (Look at the log.)"
+
+def c(ctx, hint):
+    ctx.expect(ok, f"Got {got}.{hint}")
+    what = f"{n} orders" + (f", {kill} killed" if kill else "")
+    tag = f"{run}-kb"
+    ctx.expect(ok, f"After {what}: order {tag} is {status}." + HINT)
+
+def d(ctx):
+    hint = " (Ask.)"
+    hint = hint + "!"
+    ctx.expect(ok, f"Odd.{hint}")
+"""
+    assert check_messages.templates_in(source) == [
+        "Got {0}.{1}",
+        "After {0} orders, {1} killed: order {2} is {3}. (Look at the log.)",
+        "After {0} orders: order {1} is {2}. (Look at the log.)",
+        "Odd.{0}",
+    ]

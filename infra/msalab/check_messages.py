@@ -23,7 +23,9 @@ from __future__ import annotations
 import ast
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import product
 from pathlib import Path
 
 from msalab import language
@@ -38,19 +40,98 @@ FRAGMENT_LIST = "problems"
 FRAGMENT_SEPARATOR = "; "
 
 
-def shapes(node: ast.expr) -> list[list[object]]:
-    """Every shape the message expression can take, as literal text and HOLEs (a conditional gives two)."""
+def shapes(node: ast.expr, names: dict[str, ast.expr] | None = None) -> list[list[object]]:
+    """Every shape the message expression can take, as literal text and HOLEs (a conditional gives two). A name
+    in `names` (text put together before the message is) stands for its text."""
+    names = names or {}
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return [[node.value]]
     if isinstance(node, ast.JoinedStr):
-        return [[v.value if isinstance(v, ast.Constant) else HOLE for v in node.values]]
+        return [
+            part
+            for parts in product(*(fstring_part(v, names) for v in node.values))
+            for part in [[p for piece in parts for p in piece]]
+        ]
     if isinstance(node, ast.IfExp):
-        return shapes(node.body) + shapes(node.orelse)
+        return shapes(node.body, names) + shapes(node.orelse, names)
     if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):  # a long message cut short
-        return shapes(node.value)
+        return shapes(node.value, names)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        return [left + right for left in shapes(node.left) for right in shapes(node.right)]
+        return [left + right for left in shapes(node.left, names) for right in shapes(node.right, names)]
+    if isinstance(node, ast.Name) and node.id in names:
+        return shapes(names[node.id], {k: v for k, v in names.items() if k != node.id})
     return [[HOLE]]
+
+
+def fstring_part(value: ast.expr, names: dict[str, ast.expr]) -> list[list[object]]:
+    if isinstance(value, ast.Constant):
+        return [[value.value]]
+    plain = isinstance(value, ast.FormattedValue) and value.conversion == -1 and value.format_spec is None
+    if plain and isinstance(value.value, ast.Name) and value.value.id in names:  # type: ignore[attr-defined]
+        return shapes(value.value, names)  # type: ignore[attr-defined]  # `{hint}`: the phrase `hint` was given
+    return [[HOLE]]
+
+
+SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+
+
+def own_nodes(scope: ast.AST) -> Iterator[ast.AST]:
+    """The nodes of a module or function, not those of the functions inside it (but their definitions)."""
+    stack = list(ast.iter_child_nodes(scope))
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, SCOPES):
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def phrases(scope: ast.AST, outer: dict[str, ast.expr]) -> dict[str, ast.expr]:
+    """The names a message in `scope` may be built from, each to the phrase it was assigned once (a string, an
+    f-string, a sum or choice of them): `hint = " (Look at the log.)"`, then `f"... {hint}"` has it in its
+    template. A name assigned anything else, assigned twice or a parameter is what the check saw."""
+    assigned: dict[str, list[ast.expr | None]] = {}
+    for node in own_nodes(scope):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            assigned.setdefault(node.targets[0].id, []).append(node.value)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            assigned.setdefault(node.id, []).append(None)
+    for a in (getattr(scope, "args", None) and ast.walk(scope.args)) or ():  # type: ignore[attr-defined]
+        if isinstance(a, ast.arg):
+            assigned.setdefault(a.arg, []).append(None)
+    names = {name: value for name, value in outer.items() if name not in assigned}
+    for name, values in assigned.items():
+        value = values[0]
+        # an Assign's own target is walked too: one assignment shows as [value, None]
+        if len(values) == 2 and value is not None and values[1] is None and is_phrase(value):
+            names[name] = value
+    return names
+
+
+def message_calls(scope: ast.AST, outer: dict[str, ast.expr]) -> Iterator[tuple[ast.Call, dict[str, ast.expr]]]:
+    """Every call in `scope` and the functions inside it, with the phrases its arguments may be built from."""
+    names = phrases(scope, outer)
+    for node in own_nodes(scope):
+        if isinstance(node, ast.Call):
+            yield node, names
+        elif isinstance(node, SCOPES):
+            yield from message_calls(node, names)
+
+
+def is_phrase(node: ast.expr) -> bool:
+    """Text with words in every shape it takes (`" (Look at the log.)"`), not a piece of data (`f"{tag}-kb"`)."""
+    return is_text(node) and all(any(isinstance(p, str) and " " in p for p in parts) for parts in shapes(node))
+
+
+def is_text(node: ast.expr) -> bool:
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)
+    if isinstance(node, ast.JoinedStr):
+        return True
+    if isinstance(node, ast.IfExp):
+        return is_text(node.body) and is_text(node.orelse)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return is_text(node.left) or is_text(node.right)
+    return False
 
 
 def numbered(parts: list[object]) -> str:
@@ -84,13 +165,11 @@ def templates_in(source: str, calls: dict[str, int] = MESSAGE_CALLS, pieces: boo
     """The English message templates of a module, in source order, each once: the argument at `calls[name]` of
     every call to `name`, and (with `pieces`) every piece appended to a list of problems."""
     found: dict[str, None] = {}
-    for node in ast.walk(ast.parse(source)):
-        if not isinstance(node, ast.Call):
-            continue
+    for node, names in sorted(message_calls(ast.parse(source), {}), key=lambda c: (c[0].lineno, c[0].col_offset)):
         at = 0 if pieces and appends_a_fragment(node) else calls.get(callee(node))
         if at is None or len(node.args) <= at:
             continue
-        for parts in shapes(node.args[at]):
+        for parts in shapes(node.args[at], names):
             if any(isinstance(p, str) and re.search("[A-Za-z]", p) for p in parts):  # else nothing to translate
                 found[numbered(parts)] = None
     return list(found)
