@@ -4,8 +4,9 @@ For each chapter: the solved notebook, then every exercise's answer replaced in 
 loop, an exit at import, a syntax error), each graded in the sandbox one at a time. Reported per case: the score
 against what it should be at least (full marks less that exercise's points), whether the broken exercise's
 feedback names a cause, and the time against the solved grading's (the target: at most 1.5x, plus one limit).
+Like a batch's worker, it grades on one warm lab reset between submissions (--fresh-labs: a new lab for each).
 
-Usage: .venv/bin/python bench/fair_grading.py [CHAPTER ...] [--execute-notebook]
+Usage: .venv/bin/python bench/fair_grading.py [CHAPTER ...] [--execute-notebook] [--fresh-labs]
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 import nbformat
 
 from msalab import notebooks
-from msalab.grader import Limits, grade_one, student_release
+from msalab.grader import Limits, grade_one, release_warm_labs, student_release
 
 os.environ.setdefault("MSALAB_NAMESPACE", f"bench-{uuid.uuid4().hex[:8]}")  # leave other labs alone
 
@@ -35,13 +36,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("chapters", nargs="*", default=["00-welcome", "03-api-design"])
     parser.add_argument("--execute-notebook", action="store_true", help="run each notebook too (slower)")
+    parser.add_argument("--fresh-labs", action="store_true", help="a new lab for every submission (slower)")
     args = parser.parse_args()
-    limits = Limits(cell_timeout=60, execute_notebook=args.execute_notebook)
+    limits = Limits(cell_timeout=60, execute_notebook=args.execute_notebook, reuse_labs=not args.fresh_labs)
     student_release()
-    print("chapter | exercise | breakage | score | at least | cause named | seconds | vs solved")
-    print("--- | --- | --- | --- | --- | --- | --- | ---")
+    print("chapter | exercise | breakage | score | at least | cause named | seconds | vs solved | within bound")
+    print("--- | --- | --- | --- | --- | --- | --- | --- | ---")
     with tempfile.TemporaryDirectory() as tmp:
         for chapter in args.chapters:
+            release_warm_labs()  # each chapter's solved grading starts its lab, as a batch's first submission does
             nb = notebooks.load_chapter(chapter)[1]
             reference = notebooks.reference_answers(nb)
             path = Path(tmp) / f"{chapter}.ipynb"
@@ -49,7 +52,7 @@ def main() -> None:
             started = time.monotonic()
             solved = grade_one(path, limits, chapter)
             base = time.monotonic() - started
-            print(f"{chapter} | (solved) | - | {solved.total:g} | {solved.max_total:g} | - | {base:.0f} | 1.00x")
+            print(f"{chapter} | (solved) | - | {solved.total:g} | {solved.max_total:g} | - | {base:.0f} | 1.00x | -")
             for exercise in reference:
                 for breakage, code in BREAKAGES.items():
                     nbformat.write(notebooks.with_answers(nb, {**reference, exercise: code}), path)
@@ -61,8 +64,11 @@ def main() -> None:
                     named = broken.score == 0 and all(c.message and c.message != "passed" for c in broken.checks)
                     print(
                         f"{chapter} | {exercise} | {breakage} | {outcome.total:g} | {least:g} | "
-                        f"{'yes' if named else 'NO'} | {took:.0f} | {took / base:.2f}x"
+                        f"{'yes' if named else 'NO'} | {took:.0f} | {took / base:.2f}x | "
+                        f"{'yes' if took <= 1.5 * base + limits.deploy_timeout else 'NO'}",
+                        flush=True,
                     )
+        release_warm_labs()
 
 
 if __name__ == "__main__":
