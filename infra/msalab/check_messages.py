@@ -23,6 +23,7 @@ from __future__ import annotations
 import ast
 import re
 import tomllib
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import product
@@ -89,21 +90,17 @@ def phrases(scope: ast.AST, outer: dict[str, ast.expr]) -> dict[str, ast.expr]:
     """The names a message in `scope` may be built from, each to the phrase it was assigned once (a string, an
     f-string, a sum or choice of them): `hint = " (Look at the log.)"`, then `f"... {hint}"` has it in its
     template. A name assigned anything else, assigned twice or a parameter is what the check saw."""
-    assigned: dict[str, list[ast.expr | None]] = {}
+    stores: Counter[str] = Counter()  # every binding of a name: assignments, loop targets, parameters, ...
+    values: dict[str, ast.expr] = {}
     for node in own_nodes(scope):
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            assigned.setdefault(node.targets[0].id, []).append(node.value)
-        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            assigned.setdefault(node.id, []).append(None)
-    for a in (getattr(scope, "args", None) and ast.walk(scope.args)) or ():  # type: ignore[attr-defined]
-        if isinstance(a, ast.arg):
-            assigned.setdefault(a.arg, []).append(None)
-    names = {name: value for name, value in outer.items() if name not in assigned}
-    for name, values in assigned.items():
-        value = values[0]
-        # an Assign's own target is walked too: one assignment shows as [value, None]
-        if len(values) == 2 and value is not None and values[1] is None and is_phrase(value):
-            names[name] = value
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            stores[node.id] += 1
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            values[node.targets[0].id] = node.value
+    if isinstance(scope, SCOPES):
+        stores.update(a.arg for a in ast.walk(scope.args) if isinstance(a, ast.arg))
+    names = {name: value for name, value in outer.items() if name not in stores}
+    names.update({name: v for name, v in values.items() if stores[name] == 1 and is_phrase(v)})
     return names
 
 

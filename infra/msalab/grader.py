@@ -134,7 +134,7 @@ def _grade_into(outcome: Outcome, path: Path, limits: Limits, chapter_wanted: st
     # An exercise whose answer cell was deleted is graded on the chapter's stub, as if unanswered.
     stubs = notebooks.extract_answers(canonical)
     answer_code = {ex: given.get(ex, stubs[ex]) for ex in exercise_ids}
-    unanswered = unanswered_exercises(chapter, answer_code) if limits.skip_unanswered else frozenset()
+    unanswered = unanswered_exercises(chapter, answer_code, stubs) if limits.skip_unanswered else frozenset()
     sub = Submission(
         notebooks.with_answers(canonical, answer_code), lab_name, exercise_ids, answer_code, stubs, unanswered
     )
@@ -338,11 +338,11 @@ def check_answers(
 NOT_ANSWERED = "Not answered: this is still the chapter's starting code, which earns nothing."
 
 
-def unanswered_exercises(chapter: str, code: dict[str, str]) -> frozenset[str]:
-    """The exercises whose answer is the chapter's starting code as some edition ships it, to the character
-    (a changed docstring may be what a check reads, so only an untouched stub counts)."""
-    shipped: dict[str, set[str]] = {}
-    for path in translation.edition_paths(chapter):
+def unanswered_exercises(chapter: str, code: dict[str, str], stubs: dict[str, str]) -> frozenset[str]:
+    """The exercises whose answer is the chapter's starting code as some edition ships it (`stubs`: the English
+    one's), to the character (a changed docstring may be what a check reads, so only an untouched stub counts)."""
+    shipped = {ex: {_untouched(stub)} for ex, stub in stubs.items()}
+    for path in translation.translated_editions(chapter):
         for ex, stub in notebooks.extract_answers(nbformat.read(path, as_version=4)).items():
             shipped.setdefault(ex, set()).add(_untouched(stub))
     return frozenset(ex for ex, answer in code.items() if _untouched(answer) in shipped.get(ex, set()))

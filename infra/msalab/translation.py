@@ -65,10 +65,9 @@ def edition_path(chapter: str, lang: str) -> Path:
     return chapters_dir() / lang / f"{chapter}.ipynb"
 
 
-def edition_paths(chapter: str) -> list[Path]:
-    """The chapter as every edition ships it: the English one first."""
-    translated = [edition_path(chapter, lang) for lang in LANGUAGES]
-    return [chapters_dir() / f"{chapter}.ipynb", *(p for p in translated if p.is_file())]
+def translated_editions(chapter: str) -> list[Path]:
+    """The chapter's editions in other languages than English, those there are."""
+    return [p for p in (edition_path(chapter, lang) for lang in LANGUAGES) if p.is_file()]
 
 
 @dataclass(frozen=True)
