@@ -10,6 +10,7 @@ import json
 import shlex
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -195,7 +196,8 @@ class Load:
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def _user(self, started: float) -> None:
-        with httpx.Client(timeout=3) as client:
+        # A slow answer is not a failed one: on a busy 2-core machine a request can wait seconds for the CPU.
+        with httpx.Client(timeout=10) as client:
             while not self._stop.is_set():
                 sent = time.monotonic()
                 try:
@@ -216,6 +218,11 @@ class Load:
     @property
     def failed(self) -> int:
         return sum(1 for _, status, _ in self.results if status != 200)
+
+    def failures(self) -> str:
+        """What the failed requests got, most common first: "502 x4, no answer x2" ("" when none failed)."""
+        counts = Counter("no answer" if status == 0 else str(status) for _, status, _ in self.results if status != 200)
+        return ", ".join(f"{what} x{n}" for what, n in counts.most_common())
 
 
 @contextmanager

@@ -110,7 +110,8 @@ def zero_failed_requests(ctx: CheckContext) -> None:
     ctx.expect(measured.sent >= 100, f"Only {measured.sent} requests got through during the update.")
     ctx.expect(
         measured.failed == 0,
-        f"{measured.failed} of {measured.sent} requests failed during the update; expected none.",
+        f"{measured.failed} of {measured.sent} requests failed during the update ({measured.failures()}); "
+        "expected none.",
     )
     count = sc.replicas(spec)
     ctx.expect(sw.converged(ctx.lab, count, "v2"), f"After the update not all {count} tasks run v2.")
