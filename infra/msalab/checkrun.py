@@ -16,7 +16,7 @@ import traceback
 from pathlib import Path
 
 from msalab import readiness
-from msalab.checks import CheckContext, CheckFailed, CheckSpec, Runner, load_checks
+from msalab.checks import AnswerHung, CheckContext, CheckFailed, CheckSpec, Runner, load_checks
 from msalab.errors import MsalabError
 from msalab.exercises import find
 from msalab.lab import Lab
@@ -25,6 +25,11 @@ from msalab.results import CheckResult, Report
 
 def run_one(spec: CheckSpec, ctx: CheckContext, down: dict[str, str] | None = None) -> CheckResult:
     """Run one check with its time limit; `down` names the lab's services that would not start, and why."""
+    return _run_one(spec, ctx, down)[0]
+
+
+def _run_one(spec: CheckSpec, ctx: CheckContext, down: dict[str, str] | None) -> tuple[CheckResult, bool]:
+    """The check's result, and whether it waited out a limit (its own, or that of learner code it ran)."""
     outcome: dict[str, object] = {}
     not_ready = "; ".join(f"{service} is not ready: {why}" for service, why in (down or {}).items())
 
@@ -36,6 +41,7 @@ def run_one(spec: CheckSpec, ctx: CheckContext, down: dict[str, str] | None = No
             outcome["message"] = (str(e) or "the check's condition did not hold") + (
                 f" ({not_ready})" if not_ready else ""
             )
+            outcome["hung"] = isinstance(e, AnswerHung)
         except Exception as e:  # the learner's code, or the lab, failed in a way the check did not foresee
             where = traceback.extract_tb(e.__traceback__)[-1]
             seen = f"{type(e).__name__}: {e} (at {Path(where.filename).name}:{where.lineno})"
@@ -47,9 +53,9 @@ def run_one(spec: CheckSpec, ctx: CheckContext, down: dict[str, str] | None = No
     worker.start()
     worker.join(spec.timeout)
     if worker.is_alive():
-        outcome = {"message": f"did not finish within {spec.timeout:.0f} s"}
+        outcome = {"message": f"did not finish within {spec.timeout:.0f} s", "hung": True}
     passed = bool(outcome.get("passed"))
-    return CheckResult(
+    result = CheckResult(
         exercise=spec.exercise,
         name=spec.name,
         title=spec.title,
@@ -60,6 +66,7 @@ def run_one(spec: CheckSpec, ctx: CheckContext, down: dict[str, str] | None = No
         hidden=spec.hidden,
         seconds=round(time.monotonic() - started, 3),
     )
+    return result, bool(outcome.get("hung"))
 
 
 def run(
@@ -80,12 +87,17 @@ def run(
         answer = answers / f"{ex.id}.py"
         ctx = CheckContext(lab, ex, answer if answer.is_file() else None, runner)
         revive(lab, down)
+        hung: CheckResult | None = None  # an earlier check of this exercise waited out a limit
         for spec in (s for s in specs if s.exercise == ex_id):
             missing = [ex for ex in spec.needs if ex in (replaced or {})]
             if missing:
                 report.results.append(not_run(spec, missing[0]))
+            elif hung is not None:
+                report.results.append(not_run_after_hang(spec, hung))
             else:
-                report.results.append(run_one(spec, ctx, down))
+                result, waited_out = _run_one(spec, ctx, down)
+                report.results.append(result)
+                hung = result if waited_out else None
     return report
 
 
@@ -98,6 +110,21 @@ def not_run(spec: CheckSpec, needed: str) -> CheckResult:
         points=0,
         max_points=spec.points,
         message=f"Not checked: this check needs {needed} working too, and that answer keeps its service from starting.",
+        hidden=spec.hidden,
+    )
+
+
+def not_run_after_hang(spec: CheckSpec, hung: CheckResult) -> CheckResult:
+    """A hang costs its limit once per exercise: the checks after it are not run, and say which one waited."""
+    return CheckResult(
+        exercise=spec.exercise,
+        name=spec.name,
+        title=spec.title,
+        passed=False,
+        points=0,
+        max_points=spec.points,
+        message=f"Not checked: an earlier check of this exercise already waited {hung.seconds:.0f} s for its "
+        "answer (an endless loop?), so its other checks were not run.",
         hidden=spec.hidden,
     )
 

@@ -35,6 +35,11 @@ class CheckFailed(Exception):
     """The check's verdict: the message tells the learner what was seen and what was expected."""
 
 
+class AnswerHung(CheckFailed):
+    """The learner's code did not finish within its limit. The exercise's other checks are not run: each would
+    wait out its limit again for the same endless loop (checkrun.run)."""
+
+
 @dataclass(frozen=True)
 class CheckSpec:
     exercise: str
@@ -181,7 +186,7 @@ class CheckContext:
             done = self.run_python(ANSWER_RUNNER, self.runner.path(self.answer_path), func, payload, timeout=timeout)
         except subprocess.TimeoutExpired:
             CheckContext._hung[self.answer_path] = timeout
-            raise CheckFailed(f"Your {func}() did not finish within {timeout:.0f} s (an endless loop?).") from None
+            raise AnswerHung(f"Your {func}() did not finish within {timeout:.0f} s (an endless loop?).") from None
         if done.returncode != 0 or RESULT_MARKER not in done.stdout:
             tail = done.stderr.strip().splitlines()[-1:] or [f"exit code {done.returncode}"]
             raise CheckFailed(f"Your {func}() failed before returning: {tail[0]}")

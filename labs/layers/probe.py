@@ -13,12 +13,14 @@ from typing import Any
 
 import httpx
 
-from msalab.checks import CheckContext
+from msalab.checks import AnswerHung, CheckContext
 from msalab.lab import Lab
 
 HERE = Path(__file__).resolve().parent
 CONFIG = HERE / "importlinter.ini"
 PACKAGE = "/srv/inventory/inventory"
+CONTRACT_LIMIT = 45  # seconds; the contract tests take about one on either adapter
+KILLED = 137  # the exit code of a process killed by SIGKILL (timeout -s KILL)
 
 
 def fetch_package(lab: Lab, dest: Path) -> Path:
@@ -83,11 +85,19 @@ def contract(lab: Lab, adapter: str, extra: str | None = None, files: dict[str, 
     if files:
         lab.put_files("inventory", files, "/tmp")
     try:
-        cmd = f"cd /srv/inventory && PYTHONPATH=/tmp python3 contract.py {adapter} {extra or ''} --json"
+        # An adapter that loops forever would keep a CPU busy long after the check gave up on it: kill it.
+        cmd = (
+            f"cd /srv/inventory && PYTHONPATH=/tmp timeout -s KILL {CONTRACT_LIMIT} "
+            f"python3 contract.py {adapter} {extra or ''} --json"
+        )
         done = lab.exec("inventory", cmd)
     finally:
         if files:
             lab.exec("inventory", "rm -f " + " ".join(f"/tmp/{name}" for name in files))
+    if done.exit_code == KILLED:
+        raise AnswerHung(
+            f"The contract tests on the {adapter} adapter did not finish within {CONTRACT_LIMIT} s (an endless loop?)."
+        )
     try:
         return json.loads(done.output.strip().splitlines()[-1])
     except (IndexError, ValueError):
