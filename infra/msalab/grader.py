@@ -173,7 +173,7 @@ def _grade_sandboxed(outcome: Outcome, sub: Submission, work: Path, limits: Limi
         answers.save(find(ex_id), sub.code[ex_id], folder)
     # The checks' lab boots while the notebook runs: most of a start is waiting for services to be ready.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="msalab-checks-lab") as pool:
-        fresh = pool.submit(_checks_lab, sub.lab, limits.reuse_labs)
+        fresh = pool.submit(_checks_lab, sub.lab)
         try:
             if limits.execute_notebook:
                 outcome.problems += _run_notebook(sub, work, limits, release)
@@ -209,9 +209,9 @@ def _down_when_up(starting: Future[Lab]) -> None:
 
 
 def _grade_unsandboxed(outcome: Outcome, sub: Submission, work: Path, limits: Limits) -> Report:
-    # A lab the notebook ran against is not reused: the checks start from it healed, then it goes.
+    # A lab the notebook ran against is not kept: the checks start from it healed, then it goes.
     reuse = limits.reuse_labs and not limits.execute_notebook
-    lab = _checks_lab(sub.lab, reuse)
+    lab = _checks_lab(sub.lab)
     try:
         if limits.execute_notebook:
             outcome.problems += execute(sub.notebook, lab, work, limits)
@@ -233,8 +233,10 @@ def _grade_unsandboxed(outcome: Outcome, sub: Submission, work: Path, limits: Li
 _warm: dict[str, Lab] = {}
 
 
-def _checks_lab(name: str, reuse: bool) -> Lab:
-    if reuse and name in _warm:
+def _checks_lab(name: str) -> Lab:
+    """A lab an earlier grading in this process kept warm (and reset since), whatever this grading's limits say
+    about keeping it afterwards; else a new one."""
+    if name in _warm:
         return _warm.pop(name)
     return runtime.up(name, mode="kernel", quiet=True)
 
