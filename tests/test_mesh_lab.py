@@ -1,10 +1,9 @@
-"""The mesh lab against real containers: sidecars in their apps' network namespaces, checks vs. the shipped
-stubs and the reference answers, and one careless answer per exercise that must lose its point."""
+"""The mesh lab against real containers: sidecars in their apps' network namespaces, and one careless answer per
+exercise that must lose its point. (The shipped stubs and the reference answers: tests/test_chapter_grades.py.)"""
 
 from __future__ import annotations
 
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 import msalab
 from msalab import answers, engine, labels
 from msalab.checking import run_checks
+from msalab.checks import load_checks
 from msalab.exercises import find, lab_exercises
 from msalab.paths import labs_dir, solutions_dir
 from msalab.results import CheckResult
@@ -80,22 +80,13 @@ def test_the_lab_stays_under_300_mib(lab: msalab.Lab) -> None:
     assert sum(used.values()) < 300, used
 
 
-def test_stubs_earn_nothing_and_reference_answers_earn_everything(lab: msalab.Lab) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        for name in NAMES:
-            deploy(lab, name, shipped(name))
-        as_shipped = run_checks(lab, EXERCISES, Path(folder), include_hidden=True)
-        assert not as_shipped.problem and as_shipped.results, as_shipped.problem
-        earned = [(r.name, r.message) for r in as_shipped.results if r.passed]
-        assert not earned, earned
-        for name in NAMES:
-            deploy(lab, name, reference(name))
-        solved = run_checks(lab, EXERCISES, Path(folder), include_hidden=True)
-    failed = [(r.exercise, r.name, r.message) for r in solved.results if not r.passed]
-    assert not failed, failed
-    assert {r.exercise for r in solved.results} == set(EXERCISES)
-    assert all(len([r for r in solved.results if r.exercise == e]) >= 2 for e in EXERCISES)
-    assert all(any(r.hidden for r in solved.results if r.exercise == e) for e in EXERCISES)
+def test_every_exercise_has_public_and_hidden_checks() -> None:
+    # Whether the shipped stubs earn nothing and the references everything is graded as a class would be, with
+    # every check, by tests/test_chapter_grades.py (06-service-mesh): not run a second time here (CI's budget).
+    specs = load_checks("mesh", include_hidden=True)
+    for exercise in EXERCISES:
+        mine = [s for s in specs if s.exercise == exercise]
+        assert len(mine) >= 2 and any(s.hidden for s in mine) and not all(s.hidden for s in mine), exercise
 
 
 def _checks_with(lab: msalab.Lab, name: str, code: str, tmp_path: Path) -> dict[str, CheckResult]:
