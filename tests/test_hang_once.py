@@ -80,3 +80,11 @@ def test_an_ordinary_failure_does_not_skip_the_exercises_other_checks(
 
     results = run(monkeypatch, [spec("hello.greeting", "a", fails), spec("hello.greeting", "b", passes)], tmp_path)
     assert not results["a"].passed and results["b"].passed
+
+
+def test_learner_code_run_by_a_checks_script_that_runs_out_of_time_raises_answer_hung(tmp_path: Path) -> None:
+    script = tmp_path / "scenarios.py"
+    script.write_text("while True:\n    pass\n")
+    ctx = CheckContext(IdleLab(), None, None)  # type: ignore[arg-type]
+    with pytest.raises(AnswerHung, match=r"run by scenarios.py, did not finish within 1 s"):
+        ctx.run_python(script, timeout=1)

@@ -167,8 +167,14 @@ class CheckContext:
     ) -> subprocess.CompletedProcess[str]:
         """`python script *args` where learner code runs: a fresh process here, or the grading sandbox.
 
-        `folder` (a folder of this machine) is copied there first; "{folder}" in args names its copy."""
-        return self.runner.run(script, list(args), timeout, folder)
+        `folder` (a folder of this machine) is copied there first; "{folder}" in args names its copy. Learner code
+        it runs that does not finish within `timeout` raises AnswerHung."""
+        try:
+            return self.runner.run(script, list(args), timeout, folder)
+        except subprocess.TimeoutExpired:
+            raise AnswerHung(
+                f"Your answer, run by {script.name}, did not finish within {timeout:.0f} s (an endless loop?)."
+            ) from None
 
     def run_answer(self, func: str, *args: Any, timeout: float = 30) -> Any:
         """Call `func(*args)` of the learner's answer module in a fresh Python process; JSON in, JSON out.
@@ -183,7 +189,7 @@ class CheckContext:
             )
         payload = json.dumps(self.runner.translate(list(args)))
         try:
-            done = self.run_python(ANSWER_RUNNER, self.runner.path(self.answer_path), func, payload, timeout=timeout)
+            done = self.runner.run(ANSWER_RUNNER, [self.runner.path(self.answer_path), func, payload], timeout, None)
         except subprocess.TimeoutExpired:
             CheckContext._hung[self.answer_path] = timeout
             raise AnswerHung(f"Your {func}() did not finish within {timeout:.0f} s (an endless loop?).") from None
