@@ -7,6 +7,7 @@ feedback names a cause, and the time against the solved grading's (the target: a
 Like a batch's worker, it grades on one warm lab reset between submissions (--fresh-labs: a new lab for each).
 
 Usage: .venv/bin/python bench/fair_grading.py [CHAPTER ...] [--execute-notebook] [--fresh-labs]
+       [--exercise EXERCISE ...] [--breakage BREAKAGE ...]
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ def main() -> None:
     parser.add_argument("chapters", nargs="*", default=["00-welcome", "03-api-design"])
     parser.add_argument("--execute-notebook", action="store_true", help="run each notebook too (slower)")
     parser.add_argument("--fresh-labs", action="store_true", help="a new lab for every submission (slower)")
+    parser.add_argument("--exercise", action="append", help="only this exercise's cases (repeatable)")
+    parser.add_argument("--breakage", action="append", choices=sorted(BREAKAGES), help="only this breakage")
     args = parser.parse_args()
     limits = Limits(cell_timeout=60, execute_notebook=args.execute_notebook, reuse_labs=not args.fresh_labs)
     student_release()
@@ -55,8 +58,10 @@ def main() -> None:
             solved = grade_one(path, limits, chapter)
             base = time.monotonic() - started
             print(f"{chapter} | (solved) | - | {solved.total:g} | {solved.max_total:g} | - | {base:.0f} | 1.00x | -")
-            for exercise in reference:
+            for exercise in (e for e in reference if not args.exercise or e in args.exercise):
                 for breakage, code in BREAKAGES.items():
+                    if args.breakage and breakage not in args.breakage:
+                        continue
                     nbformat.write(notebooks.with_answers(nb, {**reference, exercise: code}), path)
                     started = time.monotonic()
                     outcome = grade_one(path, limits, chapter)
