@@ -102,31 +102,22 @@ def run(
 
 
 def not_run(spec: CheckSpec, needed: str) -> CheckResult:
-    return CheckResult(
-        exercise=spec.exercise,
-        name=spec.name,
-        title=spec.title,
-        passed=False,
-        points=0,
-        max_points=spec.points,
-        message=f"Not checked: this check needs {needed} working too, and that answer keeps its service from starting.",
-        hidden=spec.hidden,
+    return _not_run(
+        spec, f"Not checked: this check needs {needed} working too, and that answer keeps its service from starting."
     )
 
 
 def not_run_after_hang(spec: CheckSpec, hung: CheckResult) -> CheckResult:
-    """A hang costs its limit once per exercise: the checks after it are not run, and say which one waited."""
-    return CheckResult(
-        exercise=spec.exercise,
-        name=spec.name,
-        title=spec.title,
-        passed=False,
-        points=0,
-        max_points=spec.points,
-        message=f"Not checked: an earlier check of this exercise already waited {hung.seconds:.0f} s for its "
+    """A hang costs its limit once per exercise: the checks after it are not run, and say how long it waited."""
+    return _not_run(
+        spec,
+        f"Not checked: an earlier check of this exercise already waited {hung.seconds:.0f} s for its "
         "answer (an endless loop?), so its other checks were not run.",
-        hidden=spec.hidden,
     )
+
+
+def _not_run(spec: CheckSpec, why: str) -> CheckResult:
+    return CheckResult(spec.exercise, spec.name, spec.title, False, 0, spec.points, why, spec.hidden)
 
 
 def revive(lab: Lab, down: dict[str, str]) -> None:
