@@ -4,12 +4,11 @@ lab that is reset between submissions (as a batch's worker does):
   that exercise, the cause named;
 - then the Korean edition with the reference answers, in the grading sandbox: full marks, though the broken
   submission was graded on that same lab just before (a reset leaves nothing of it);
-and, executed as a learner runs it (a kernel on this machine, `msalab.check` cells included) on that same lab
-reset once more, the chapter as shipped: no error, and zero marks. Which edition runs as shipped alternates from
-chapter to chapter and from day to day, so both languages' runtime (hints, check tables, answer lines) run every
-day and each chapter's in both over two days. The Korean edition's code cells are the English ones byte for byte
-(tests/test_translation.py), so a grade of one is the other's too; one run of each kind covers both languages (CI
-time is a budget).
+and, executed as a learner runs it (a kernel on this machine, `msalab.check` cells included), the chapter as
+shipped: no error, and zero marks. Which edition runs as shipped alternates from chapter to chapter and from day to
+day, so both languages' runtime (hints, check tables, answer lines) run every day and each chapter's in both over
+two days. The Korean edition's code cells are the English ones byte for byte (tests/test_translation.py), so a
+grade of one is the other's too; one run of each kind covers both languages (CI time is a budget).
 """
 
 from __future__ import annotations
@@ -34,10 +33,6 @@ def test_solved_full_marks_and_shipped_zero(
     path: Path, tmp_path: Path, clean_engine: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     exercise, breakage = CASE_OF[path.stem]
-    as_shipped = path
-    if shipped_edition(path) == "ko":
-        monkeypatch.setenv(language.LANG_VARIABLE, "ko")  # for the kernel, as jupyter_server's session path says
-        as_shipped = translation.edition_path(path.stem, "ko")
     warm = Limits(reuse_labs=True)
     try:
         broken = grade_one(broken_submission(path.stem, exercise, breakage, tmp_path / "broken.ipynb"), warm)
@@ -50,12 +45,15 @@ def test_solved_full_marks_and_shipped_zero(
         nbformat.write(solved, tmp_path / "solved-ko.ipynb")
         full = grade_one(tmp_path / "solved-ko.ipynb", warm, path.stem)
         assert full.problems == [] and full.max_total > 0 and full.total == full.max_total, _failed(full)
-
-        # On the same lab, reset again, and not kept after it. Its checks run although nothing is answered: this
-        # is what lets the grader skip an unanswered exercise.
-        shipped = grade_one(as_shipped, Limits(sandbox=None, execute_notebook=True, skip_unanswered=False), path.stem)
     finally:
         release_warm_labs()
+
+    as_shipped = path
+    if shipped_edition(path) == "ko":
+        monkeypatch.setenv(language.LANG_VARIABLE, "ko")  # for the kernel, as jupyter_server's session path says
+        as_shipped = translation.edition_path(path.stem, "ko")
+    # Its checks run although nothing is answered: this is what lets the grader skip an unanswered exercise.
+    shipped = grade_one(as_shipped, Limits(sandbox=None, execute_notebook=True, skip_unanswered=False), path.stem)
     assert shipped.problems == [], "the chapter as shipped must run without errors, as a learner runs it"
     assert shipped.total == 0 and shipped.max_total == full.max_total, shipped.to_json()
 
