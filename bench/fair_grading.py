@@ -2,8 +2,9 @@
 
 For each chapter: the solved notebook, then every exercise's answer replaced in turn by each breakage (an endless
 loop, an exit at import, a syntax error), each graded in the sandbox one at a time. Reported per case: the score
-against what it should be at least (full marks less that exercise's points), whether the broken exercise's
-feedback names a cause, and the time against the solved grading's (the target: at most 1.5x, plus one limit).
+against what it should be at least (full marks less that exercise's points and those of checks that declare they
+need it), whether the broken exercise's feedback names a cause, and the time against the solved grading's (the
+target: at most 1.5x, plus one limit).
 Like a batch's worker, it grades on one warm lab reset between submissions (--fresh-labs: a new lab for each).
 
 Usage: .venv/bin/python bench/fair_grading.py [CHAPTER ...] [--execute-notebook] [--fresh-labs]
@@ -22,6 +23,7 @@ from pathlib import Path
 import nbformat
 
 from msalab import notebooks
+from msalab.checks import load_checks
 from msalab.grader import Limits, grade_one, release_warm_labs, student_release
 
 os.environ.setdefault("MSALAB_NAMESPACE", f"bench-{uuid.uuid4().hex[:8]}")  # leave other labs alone
@@ -49,6 +51,7 @@ def main() -> None:
         for chapter in args.chapters:
             release_warm_labs()  # each chapter's solved grading starts its lab, as a batch's first submission does
             nb = notebooks.load_chapter(chapter)[1]
+            specs = load_checks(nb.metadata["msalab"]["lab"], include_hidden=True)
             reference = notebooks.reference_answers(nb)
             path = Path(tmp) / f"{chapter}.ipynb"
             nbformat.write(notebooks.with_answers(nb, reference), path)
@@ -67,7 +70,9 @@ def main() -> None:
                     outcome = grade_one(path, limits, chapter)
                     took = time.monotonic() - started
                     broken = outcome.exercises[exercise]
-                    least = solved.total - broken.max
+                    # Checks that declare they need the broken exercise too cannot pass (they say "Not checked").
+                    needing = sum(s.points for s in specs if exercise in s.needs and s.exercise != exercise)
+                    least = solved.total - broken.max - needing
                     named = broken.score == 0 and all(c.message and c.message != "passed" for c in broken.checks)
                     print(
                         f"{chapter} | {exercise} | {breakage} | {outcome.total:g} | {least:g} | "
