@@ -34,12 +34,8 @@ from msalab.errors import MsalabError
 from msalab.paths import in_course, labs_dir, solutions_dir
 
 HOLE = object()  # where a check fills in what it saw
-MESSAGE_CALLS = {
-    "expect": 1,
-    "CheckFailed": 0,
-    "AnswerHung": 0,
-    "RuntimeError": 0,
-}  # callee -> position of its message argument
+# callee -> position of its message argument
+MESSAGE_CALLS = {"expect": 1, "CheckFailed": 0, "AnswerHung": 0, "RuntimeError": 0}
 # A check that lists what is wrong collects the pieces first (`problems.append(...)`) and joins them into one
 # message with FRAGMENT_SEPARATOR; each piece is a template of its own and is translated where it is filled in.
 FRAGMENT_LIST = "problems"
