@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any, ClassVar, Protocol
+from typing import Any, Protocol
 
 from msalab.exercises import Exercise
 from msalab.lab import Lab
@@ -149,9 +149,6 @@ class LocalRunner:
 
 
 class CheckContext:
-    # Answers that hung once in this process: a hang costs its limit once, not once per check that calls it.
-    _hung: ClassVar[dict[Path, float]] = {}
-
     def __init__(self, lab: Lab, exercise: Exercise, answer_path: Path | None, runner: Runner | None = None) -> None:
         self.lab = lab
         self.exercise = exercise
@@ -182,16 +179,10 @@ class CheckContext:
         Where that process runs, URLs of the lab's published ports in `args` are the lab's addresses there."""
         if self.answer_path is None or not self.answer_path.is_file():
             raise CheckFailed(f"There is no answer for {self.exercise.id} yet: run its answer cell first.")
-        if self.answer_path in CheckContext._hung:
-            raise CheckFailed(
-                f"Your answer did not finish within {CheckContext._hung[self.answer_path]:.0f} s when an earlier "
-                "check called it (an endless loop?), so it was not called again."
-            )
         payload = json.dumps(self.runner.translate(list(args)))
         try:
             done = self.runner.run(ANSWER_RUNNER, [self.runner.path(self.answer_path), func, payload], timeout, None)
-        except subprocess.TimeoutExpired:
-            CheckContext._hung[self.answer_path] = timeout
+        except subprocess.TimeoutExpired:  # checkrun.run runs none of the exercise's other checks after this
             raise AnswerHung(f"Your {func}() did not finish within {timeout:.0f} s (an endless loop?).") from None
         if done.returncode != 0 or RESULT_MARKER not in done.stdout:
             tail = done.stderr.strip().splitlines()[-1:] or [f"exit code {done.returncode}"]
