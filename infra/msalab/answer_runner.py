@@ -13,5 +13,6 @@ spec = importlib.util.spec_from_file_location("answer", path)
 assert spec is not None and spec.loader is not None
 module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)
-result = getattr(module, func)(*args)
+# No function named: the check only wanted to know that the answer imports.
+result = getattr(module, func)(*args) if func else None
 sys.stdout.write("\n@@msalab-result@@" + json.dumps(result))

@@ -173,6 +173,26 @@ class CheckContext:
                 f"Your answer, run by {script.name}, did not finish within {timeout:.0f} s (an endless loop?)."
             ) from None
 
+    def import_answer(self, timeout: float = 20) -> None:
+        """Import the learner's answer module in a fresh process (where learner code runs), calling nothing.
+
+        For an answer a check hands to a service rather than calls (a pipeline the CI server runs): one that does
+        not even import (a syntax error, an exit or a loop at import) fails here with its cause, in a second,
+        instead of after a build that proves nothing."""
+        if self.answer_path is None or not self.answer_path.is_file():
+            raise CheckFailed(f"There is no answer for {self.exercise.id} yet: run its answer cell first.")
+        try:
+            done = self.runner.run(ANSWER_RUNNER, [self.runner.path(self.answer_path), "", "[]"], timeout, None)
+        except subprocess.TimeoutExpired:
+            raise AnswerHung(
+                f"Importing your answer did not finish within {timeout:.0f} s (an endless loop at import?)."
+            ) from None
+        if done.returncode != 0 or RESULT_MARKER not in done.stdout:
+            said = done.stderr.strip().splitlines()[-1:]
+            if not said:
+                raise CheckFailed(f"Importing your answer stopped (exit code {done.returncode}) without a word.")
+            raise CheckFailed(f"Importing your answer failed: {said[0]}")
+
     def run_answer(self, func: str, *args: Any, timeout: float = 30) -> Any:
         """Call `func(*args)` of the learner's answer module in a fresh Python process; JSON in, JSON out.
 
