@@ -10,8 +10,10 @@ from dataclasses import dataclass
 
 import docker.errors
 from docker.models.containers import Container
+from docker.models.networks import Network
 
 from msalab import engine, labels
+from msalab.errors import StaleNetwork
 
 
 @dataclass(frozen=True)
@@ -34,11 +36,38 @@ def remove(lab: str | None = None, session: str | None = None) -> Removed:
             _remove_container(container)
     networks = client.networks.list(filters=flt)
     for n in networks:
-        try:
-            n.remove()
-        except docker.errors.NotFound:
-            pass
+        _remove_network(n)
     return Removed(len(containers), len(networks))
+
+
+def _remove_network(network: Network) -> None:
+    try:
+        network.remove()
+    except docker.errors.NotFound:
+        return
+    except docker.errors.APIError as e:
+        if "active endpoints" not in str(e):
+            raise
+    # Its containers are gone, yet the engine still counts endpoints of theirs on it (seen with Docker 20.10 when a
+    # lab's containers are recreated under the same names). A forced disconnect by name often clears them.
+    network.reload()
+    for endpoint in (network.attrs.get("Containers") or {}).values():
+        try:
+            network.disconnect(endpoint.get("Name", ""), force=True)
+        except docker.errors.APIError:
+            pass
+    try:
+        network.remove()
+    except docker.errors.NotFound:
+        pass
+    except docker.errors.APIError as e:
+        if "active endpoints" not in str(e):
+            raise
+        raise StaleNetwork(
+            f"The Docker engine still counts a removed container on the lab network {network.name}, so it cannot "
+            "be removed: restart the Docker engine (`sudo systemctl restart docker` on most Linux machines), "
+            "which clears it."
+        ) from e
 
 
 def _remove_container(container: Container) -> None:

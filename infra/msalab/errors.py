@@ -33,3 +33,7 @@ class NotReady(MsalabError):
 
 class TopologyError(MsalabError):
     pass
+
+
+class StaleNetwork(MsalabError):
+    pass
