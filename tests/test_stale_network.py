@@ -38,6 +38,12 @@ class StuckNetwork:
         self.removed = True
 
 
+def test_a_network_that_goes_at_once_is_left_alone_after() -> None:
+    network = StuckNetwork(refusals=0)
+    cleanup._remove_network(network)  # type: ignore[arg-type]
+    assert network.removed and network.disconnected == [] and network.attrs == {}
+
+
 def test_a_stale_endpoint_is_disconnected_by_force_and_the_network_removed() -> None:
     network = StuckNetwork(refusals=1)
     cleanup._remove_network(network)  # type: ignore[arg-type]

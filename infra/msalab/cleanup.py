@@ -43,6 +43,7 @@ def remove(lab: str | None = None, session: str | None = None) -> Removed:
 def _remove_network(network: Network) -> None:
     try:
         network.remove()
+        return
     except docker.errors.NotFound:
         return
     except docker.errors.APIError as e:
