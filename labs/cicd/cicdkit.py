@@ -21,8 +21,8 @@ COLOURS = ("blue", "green")
 # Buildbot's web server gzips a response when asked to, and now and then sends a body that is not gzip under a
 # gzip header (seen in CI: "Error -3 while decompressing data: incorrect header check"); its JSON is small.
 CI_HEADERS = {"Accept-Encoding": "identity"}
-# Whether a pipeline passed the build of a good commit, by (CI server, pipeline's hash): None if it did, else
-# that build's log (checks.good_commit_log). Here, not in checks.py: hidden checks load their own copy of that.
+# Whether a pipeline passed the build of a good commit, by (CI server, pipeline's hash): None if it did, else that
+# build's log (checks.expect_a_good_commit_passes). Here, not in checks.py: hidden checks load their own copy of it.
 GOOD_BUILDS: dict[tuple[str, str], str | None] = {}
 
 
