@@ -40,8 +40,8 @@ MODES = {
     "previous": Limits(execute_notebook=True, reuse_labs=False, skip_unanswered=False),
     # graded from the answers, each worker's lab reset between submissions, every check run
     "warm": Limits(execute_notebook=False, reuse_labs=True, skip_unanswered=False),
-    # the default: as warm, and an answer that is still the starting code is not checked
-    "now": Limits(),
+    # `msalab grade`'s default: as warm, and an answer that is still the starting code is not checked
+    "now": Limits(reuse_labs=True),
 }
 
 

@@ -30,7 +30,7 @@ def add_course_commands(sub: Any) -> None:
     s.add_argument("-o", "--out", type=Path, required=True)
     s.set_defaults(handler=cmd_solve)
 
-    g = sub.add_parser("grade", help="Grade submitted notebooks against fresh labs.")
+    g = sub.add_parser("grade", help="Grade submitted notebooks: each answer checked against a lab in a known state.")
     g.add_argument("submissions", nargs="+", type=Path, help="notebooks, or folders of them")
     g.add_argument("--out", type=Path, required=True, help="folder for grades.csv, JSON and feedback")
     g.add_argument("--workers", type=int, default=1, help="submissions graded at once (each has its own lab)")
