@@ -2,8 +2,8 @@
 
 For each chapter: the solved notebook, then every exercise's answer replaced in turn by each breakage (an endless
 loop, an exit at import, a syntax error), each graded in the sandbox one at a time. Reported per case: the score
-against what it should be at least (full marks less that exercise's points and those of checks that declare they
-need it), whether the broken exercise's feedback names a cause, and the time against the solved grading's (the
+against what it should be at least (full marks less that exercise's points, those of checks that declare they
+need it and those of exercises whose answers build on it), whether the broken exercise's feedback names a cause, and the time against the solved grading's (the
 target: at most 1.5x, plus one limit).
 Like a batch's worker, it grades on one warm lab reset between submissions (--fresh-labs: a new lab for each).
 
@@ -24,6 +24,7 @@ import nbformat
 
 from msalab import notebooks
 from msalab.checks import load_checks
+from msalab.exercises import building_on
 from msalab.grader import Limits, grade_one, release_warm_labs, student_release
 
 os.environ.setdefault("MSALAB_NAMESPACE", f"bench-{uuid.uuid4().hex[:8]}")  # leave other labs alone
@@ -70,8 +71,14 @@ def main() -> None:
                     outcome = grade_one(path, limits, chapter)
                     took = time.monotonic() - started
                     broken = outcome.exercises[exercise]
-                    # Checks that declare they need the broken exercise too cannot pass (they say "Not checked").
-                    needing = sum(s.points for s in specs if exercise in s.needs and s.exercise != exercise)
+                    # Checks that declare they need the broken exercise too cannot pass (they say "Not checked"),
+                    # nor those of an exercise whose answer builds on it (lab.toml: builds_on).
+                    dependent = building_on(exercise)
+                    needing = sum(
+                        s.points
+                        for s in specs
+                        if s.exercise != exercise and (exercise in s.needs or s.exercise in dependent)
+                    )
                     least = solved.total - broken.max - needing
                     named = broken.score == 0 and all(c.message and c.message != "passed" for c in broken.checks)
                     print(

@@ -17,7 +17,7 @@ import nbformat
 
 from msalab import notebooks
 from msalab.checks import load_checks
-from msalab.exercises import find
+from msalab.exercises import building_on, find
 from msalab.grader import Outcome
 
 BREAKAGES = {
@@ -60,14 +60,18 @@ def broken_submission(chapter: str, exercise: str, breakage: str, out: Path) -> 
 def assert_costs_only_its_exercise(outcome: Outcome, chapter: str, exercise: str, breakage: str) -> None:
     nb = notebooks.load_chapter(chapter)[1]
     broken = outcome.exercises[exercise]
-    # A check that declares it needs the broken exercise too (a whole saga through a crash) cannot pass; it must
-    # say why. Every other check of every other exercise keeps its points.
+    # A check that declares it needs the broken exercise too (a whole saga through a crash) cannot pass, and nor can
+    # an exercise whose answer builds on it (lab.toml: builds_on); each must say why. Every other check of every
+    # other exercise keeps its points.
     needing = {(c.exercise, c.name) for c in load_checks(nb.metadata["msalab"]["lab"], True) if exercise in c.needs}
+    dependent = building_on(exercise)
     for ex, scored in outcome.exercises.items():
         for c in scored.checks:
             if ex == exercise:
                 continue
-            if (ex, c.name) in needing and not c.passed:
+            if ex in dependent:
+                assert not c.passed and c.message.startswith(f"Not checked: this answer builds on {exercise}"), c
+            elif (ex, c.name) in needing and not c.passed:
                 assert c.message.startswith(f"Not checked: this check needs {exercise}"), c.message
             else:
                 assert c.passed, (ex, c.name, c.message)

@@ -28,7 +28,7 @@ import nbformat
 from msalab import answers, checking, execution, notebooks, readiness, runtime, sandbox, session, translation
 from msalab.checks import load_checks
 from msalab.errors import MsalabError
-from msalab.exercises import find
+from msalab.exercises import Exercise, find
 from msalab.lab import Lab
 from msalab.paths import course_root
 from msalab.release import release as release_tree
@@ -134,9 +134,10 @@ def _grade_into(outcome: Outcome, path: Path, limits: Limits, chapter_wanted: st
     # An exercise whose answer cell was deleted is graded on the chapter's stub, as if unanswered.
     stubs = notebooks.extract_answers(canonical)
     answer_code = {ex: given.get(ex, stubs[ex]) for ex in exercise_ids}
-    unanswered = unanswered_exercises(chapter, answer_code, stubs) if limits.skip_unanswered else frozenset()
+    at_start = unanswered_exercises(chapter, answer_code, stubs)
+    unanswered = at_start if limits.skip_unanswered else frozenset()
     sub = Submission(
-        notebooks.with_answers(canonical, answer_code), lab_name, exercise_ids, answer_code, stubs, unanswered
+        notebooks.with_answers(canonical, answer_code), lab_name, exercise_ids, answer_code, stubs, unanswered, at_start
     )
 
     with tempfile.TemporaryDirectory(prefix="msalab-grade-") as tmp:
@@ -160,6 +161,7 @@ class Submission:
     code: dict[str, str]  # exercise -> the submission's answer (the starting code where its cell was deleted)
     stubs: dict[str, str]  # exercise -> the chapter's starting code
     unanswered: frozenset[str] = frozenset()  # exercises whose answer is still the starting code: not checked
+    at_start: frozenset[str] = frozenset()  # the same, whether or not they are checked
 
 
 def _grade_sandboxed(outcome: Outcome, sub: Submission, work: Path, limits: Limits, release: Path) -> Report:
@@ -184,7 +186,15 @@ def _grade_sandboxed(outcome: Outcome, sub: Submission, work: Path, limits: Limi
     try:
         with sandbox.answer_box(lab, release, folder, limits.sandbox) as box:
             return check_answers(
-                lab, sub.exercises, sub.code, folder, box.name, sub.stubs, limits.deploy_timeout, sub.unanswered
+                lab,
+                sub.exercises,
+                sub.code,
+                folder,
+                box.name,
+                sub.stubs,
+                limits.deploy_timeout,
+                sub.unanswered,
+                sub.at_start,
             )
     finally:
         _done_with(lab, limits.reuse_labs)
@@ -224,6 +234,7 @@ def _grade_unsandboxed(outcome: Outcome, sub: Submission, work: Path, limits: Li
             stubs=sub.stubs,
             deploy_timeout=limits.deploy_timeout,
             unanswered=sub.unanswered,
+            at_start=sub.at_start,
         )
     finally:
         _done_with(lab, reuse)
@@ -311,14 +322,16 @@ def check_answers(
     stubs: dict[str, str] | None = None,
     deploy_timeout: float | None = None,
     unanswered: frozenset[str] = frozenset(),
+    at_start: frozenset[str] = frozenset(),
 ) -> Report:
     """Deploy the answers and run every check. A service answer that keeps its service from starting is
     blamed: it scores 0 with the cause, and the other exercises are checked with its starting code instead. An
-    unanswered exercise is deployed (the others' checks may call it) but not checked."""
+    unanswered exercise is deployed (the others' checks may call it) but not checked. `at_start`: the exercises
+    whose answer is the starting code, checked or not (an answer that builds on one of them is not deployed)."""
     folder.mkdir(parents=True, exist_ok=True)
     for ex_id in exercise_ids:
         answers.save(find(ex_id), code[ex_id], folder)
-    blamed = deploy_answers(lab, exercise_ids, code, stubs or {}, deploy_timeout)
+    blamed = deploy_answers(lab, exercise_ids, code, stubs or {}, deploy_timeout, at_start | unanswered)
     checked = [ex for ex in exercise_ids if ex not in blamed and ex not in unanswered]
     report = (
         checking.run_checks(lab, checked, folder, include_hidden=True, sandbox=sandbox, replaced=blamed)
@@ -367,15 +380,27 @@ def not_answered(lab_name: str, exercises: Iterable[str]) -> Report:
 
 
 def deploy_answers(
-    lab: Lab, exercise_ids: list[str], code: dict[str, str], stubs: dict[str, str], within: float | None = None
+    lab: Lab,
+    exercise_ids: list[str],
+    code: dict[str, str],
+    stubs: dict[str, str],
+    within: float | None = None,
+    at_start: frozenset[str] = frozenset(),
 ) -> dict[str, str]:
     """Deploy service answers one at a time, each onto the ones before it; returns exercise -> why it was blamed.
 
     One at a time, a service that does not come up points at the answer just deployed, and a hang costs its
-    readiness limit once. A blamed answer is replaced by the chapter's starting code (never by a reference)."""
+    readiness limit once. A blamed answer is replaced by the chapter's starting code (never by a reference), and
+    so is an answer that builds on an exercise left at its starting code (blamed, or `at_start`)."""
     blamed: dict[str, str] = {}
     for ex_id in exercise_ids:
         ex = find(ex_id)
+        missing = [dep for dep in ex.builds_on if dep in blamed or dep in at_start]
+        if missing and ex_id not in at_start:
+            blamed[ex_id] = _builds_on_missing(missing[0], missing[0] in blamed)
+            if ex.kind == "service" and ex_id in stubs:
+                _deploy_stub(lab, ex, stubs[ex_id], within)
+            continue
         if ex.kind != "service":
             continue
         # A module that does not compile breaks more than its service's start: tools that read the whole package
@@ -396,11 +421,27 @@ def deploy_answers(
                 f"were checked with its starting code instead: {readiness.summary(str(e))}"
             )
         if ex_id in stubs:
-            try:
-                answers.deploy(lab, ex, stubs[ex_id], within)
-            except MsalabError:
-                pass  # the starting code does not come up either: the checks that need it will say so
+            _deploy_stub(lab, ex, stubs[ex_id], within)
     return blamed
+
+
+def _deploy_stub(lab: Lab, ex: Exercise, stub: str, within: float | None) -> None:
+    try:
+        answers.deploy(lab, ex, stub, within)
+    except MsalabError:
+        pass  # the starting code does not come up either: the checks that need it will say so
+
+
+def _builds_on_missing(dependency: str, blamed: bool) -> str:
+    if blamed:
+        return (
+            f"Not checked: this answer builds on {dependency}, whose answer keeps its service from starting, so it "
+            "earns nothing here and the other exercises were checked with its starting code instead."
+        )
+    return (
+        f"Not checked: this answer builds on {dependency}, which is not answered yet, so it earns nothing here and "
+        "the other exercises were checked with its starting code instead."
+    )
 
 
 def _score(outcome: Outcome, lab_name: str, exercise_ids: list[str], report: Report) -> None:

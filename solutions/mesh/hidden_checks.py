@@ -81,7 +81,6 @@ def policy_on_every_instance(ctx: CheckContext) -> None:
     "mesh.resilience",
     points=1,
     title="pricing is slow 30% of the time: users still wait under a second",
-    needs=("mesh.mtls",),
     states=(
         "chapter: give each try a short timeout (`per_try_timeout`), so that a slow answer becomes a "
         "retry too, and the whole request an overall `timeout`, so users never wait long.\n"
@@ -109,7 +108,6 @@ def slow_pricing_is_cut_short(ctx: CheckContext) -> None:
     "mesh.resilience",
     points=1,
     title="the sidecars' own counters show the retries that hid the failures",
-    needs=("mesh.mtls",),
     states=(
         "chapter: retry in **one** place, close to the failure (catalog's calls to pricing), a small number of times;"
     ),
@@ -138,7 +136,6 @@ def retries_are_counted(ctx: CheckContext) -> None:
     points=1,
     title="a killed catalog app (its sidecar still up) is ejected too",
     timeout=150,
-    needs=("mesh.mtls",),
     states=(
         "chapter: **Outlier detection** watches each instance's answers and **ejects** one that fails "
         "several times in a row, for a while, then lets it back in to try again."
@@ -191,7 +188,6 @@ def drive(ctx: CheckContext, until, batches: int = 8, size: int = 100) -> list[d
     points=1,
     title="v2 fails half its requests: the canary is rolled back",
     timeout=150,
-    needs=("mesh.mtls",),
     states=(
         "chapter: The checks send at most 800 users, in batches of 100: by then a healthy v2 must have "
         "all the traffic, and a v2 that fails half its requests none.\n"
@@ -221,7 +217,6 @@ def failing_canary_is_rolled_back(ctx: CheckContext) -> None:
     points=1,
     title="v2 answers well: the canary is promoted to all traffic",
     timeout=150,
-    needs=("mesh.mtls",),
     states=(
         "chapter: The checks send at most 800 users, in batches of 100: by then a healthy v2 must have "
         "all the traffic, and a v2 that fails half its requests none.\n"
