@@ -3,8 +3,8 @@
 For each chapter: the solved notebook, then every exercise's answer replaced in turn by each breakage (an endless
 loop, an exit at import, a syntax error), each graded in the sandbox one at a time. Reported per case: the score
 against what it should be at least (full marks less that exercise's points, those of checks that declare they
-need it and those of exercises whose answers build on it), whether the broken exercise's feedback names a cause, and the time against the solved grading's (the
-target: at most 1.5x, plus one limit).
+need it and those of exercises whose answers build on it), whether the broken exercise's feedback names a cause,
+and the time against the solved grading's (the target: at most 1.5x, plus one limit).
 Like a batch's worker, it grades on one warm lab reset between submissions (--fresh-labs: a new lab for each).
 
 Usage: .venv/bin/python bench/fair_grading.py [CHAPTER ...] [--execute-notebook] [--fresh-labs]

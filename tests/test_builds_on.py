@@ -43,7 +43,7 @@ def test_a_blamed_answer_takes_what_builds_on_it_back_to_its_starting_code(deplo
     blamed = deploy_answers(None, MESH, code, stubs)  # type: ignore[arg-type]
 
     assert list(blamed) == ["mesh.mtls", "mesh.authz"]
-    assert blamed["mesh.authz"].startswith("Not checked: this answer builds on mesh.mtls, whose answer keeps")
+    assert blamed["mesh.authz"].startswith("Not checked: this answer builds on mesh.mtls, whose answer could not run")
     # mtls was never deployed (it does not compile); authz runs its starting code; the rest their answers.
     assert deployed == [
         ("mesh.authz", stubs["mesh.authz"]),

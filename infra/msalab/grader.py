@@ -435,8 +435,8 @@ def _deploy_stub(lab: Lab, ex: Exercise, stub: str, within: float | None) -> Non
 def _builds_on_missing(dependency: str, blamed: bool) -> str:
     if blamed:
         return (
-            f"Not checked: this answer builds on {dependency}, whose answer keeps its service from starting, so it "
-            "earns nothing here and the other exercises were checked with its starting code instead."
+            f"Not checked: this answer builds on {dependency}, whose answer could not run here (its feedback says "
+            "why), so it earns nothing here and the other exercises were checked with its starting code instead."
         )
     return (
         f"Not checked: this answer builds on {dependency}, which is not answered yet, so it earns nothing here and "
