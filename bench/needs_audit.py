@@ -1,10 +1,11 @@
 """Benchmark-style audit: which checks need another exercise's answer without declaring it. Not a test.
 
 Fair grading checks every exercise but a blamed one with that answer's starting code in its place. A check of
-another exercise that then fails has to say `needs=(...)` (it is then reported as "Not checked", not as wrong):
-else a broken answer costs points it did not earn. For each chapter this grades the reference answers with each
-exercise in turn put back to its shipped starting code, one batch per chapter (a fresh lab per submission, two
-workers), and lists every check of another exercise that failed without declaring that need.
+another exercise that then fails has to say `needs=(...)` (it is then reported as "Not checked", not as wrong), or
+its exercise has to build on that one (lab.toml: builds_on): else a broken answer costs points it did not earn.
+For each chapter this grades the reference answers with each exercise in turn put back to its shipped starting
+code, one batch per chapter (a fresh lab per submission, two workers), and lists every check of another exercise
+that failed without declaring that need.
 
 Usage: .venv/bin/python bench/needs_audit.py [CHAPTER ...] [--workers N]
 """
@@ -22,6 +23,7 @@ import nbformat
 
 from msalab import notebooks
 from msalab.checks import load_checks
+from msalab.exercises import building_on
 from msalab.grader import Limits, grade_batch
 from msalab.notebooks import extract_answers
 
@@ -61,7 +63,7 @@ def main() -> None:
                     for c in scored.checks:
                         if ex == stubbed or c.passed:
                             continue
-                        declared = stubbed in needs.get((ex, c.name), ())
+                        declared = stubbed in needs.get((ex, c.name), ()) or ex in building_on(stubbed)
                         undeclared += not declared
                         print(f"{chapter} | {stubbed} | {ex}.{c.name} | {declared} | {c.message[:160]!r}")
             print(f"{chapter} | ({len(outcomes)} submissions) | - | - | {time.monotonic() - started:.0f} s")
