@@ -83,6 +83,9 @@ def hidden_stray_reply_changes_nothing(ctx: CheckContext) -> None:
     "saga.orchestration",
     points=1,
     title="the orchestrator itself killed mid-burst: every saga still ends",
+    # Started again, orders sends again what its outbox had not marked sent, with the same message ids: payment
+    # charges once only with an idempotent once() (exercise 3).
+    needs=("saga.idempotent",),
     states=(
         "chapter: So whenever orders dies, the database says exactly where each saga was, and nothing it "
         "meant to send is lost.\n"
@@ -226,6 +229,9 @@ def hidden_event_twice_charges_once(ctx: CheckContext) -> None:
     "saga.choreography",
     points=2,
     title="choreographed, inventory killed mid-burst: invariants hold",
+    # Killed mid-event, inventory publishes its events again with the same message ids: payment charges once
+    # only with an idempotent once() (exercise 3).
+    needs=("saga.idempotent",),
     states=(
         "chapter: (The lab makes each event's message id from the one that caused it, so a redelivered "
         "event leads to the same messages, and inventory's natural key makes its steps idempotent.)\n"
