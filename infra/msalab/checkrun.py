@@ -103,7 +103,9 @@ def run(
 
 def not_run(spec: CheckSpec, needed: str) -> CheckResult:
     return _not_run(
-        spec, f"Not checked: this check needs {needed} working too, and that answer keeps its service from starting."
+        spec,
+        f"Not checked: this check needs {needed} working too, and that answer could not run here (its feedback says "
+        "why).",
     )
 
 
