@@ -220,9 +220,14 @@ class Load:
         return sum(1 for _, status, _ in self.results if status != 200)
 
     def failures(self) -> str:
-        """What the failed requests got, most common first: "502 x4, no answer x2" ("" when none failed)."""
-        counts = Counter("no answer" if status == 0 else str(status) for _, status, _ in self.results if status != 200)
-        return ", ".join(f"{what} x{n}" for what, n in counts.most_common())
+        """What the failed requests got, most common first, and when (seconds since the load began):
+        "502 x4, no answer x2; 3.1-4.0 s" ("" when none failed). When tells a gap from scattered errors."""
+        failed = [(t, status) for t, status, _ in self.results if status != 200]
+        if not failed:
+            return ""
+        counts = Counter("no answer" if status == 0 else str(status) for _, status in failed)
+        times = [t for t, _ in failed]
+        return ", ".join(f"{what} x{n}" for what, n in counts.most_common()) + f"; {min(times):.1f}-{max(times):.1f} s"
 
 
 @contextmanager

@@ -9,8 +9,8 @@ services:
     healthcheck:
       test: ["CMD", "python3", "/app/health.py"]
       interval: 1s
-      timeout: 2s
-      retries: 2
+      timeout: 3s
+      retries: 3
       start_period: 2s
     stop_grace_period: 5s
     deploy:
