@@ -191,3 +191,28 @@ def d(ctx):
         "After {0} orders: order {1} is {2}. (Look at the log.)",
         "Odd.{0}",
     ]
+
+
+def test_words_a_check_gives_a_helper_as_its_hint_are_a_template_of_their_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`helper(..., hint=WORDS)`: the helper's message ends with them, so they are translated where it holds them;
+    a hint that is what the check saw (a parameter) is not a template."""
+    source = """
+NEEDS = "Fix exercise 1 first; then this."
+
+def c(ctx, seen):
+    helper(ctx, 3, hint=NEEDS)
+    helper(ctx, 4, hint=seen)
+"""
+    assert check_messages.templates_in(source) == ["Fix exercise 1 first; then this."]
+    catalog = tmp_path / "messages.ko.toml"
+    catalog.write_text(
+        '[[message]]\nen = "After {0} orders: {1}. {2}"\nko = "주문 {0}개 뒤: {1}. {2}"\n'
+        '[[message]]\nen = "Fix exercise 1 first; then this."\nko = "연습 1부터 고치고, 그다음에 이것."\n'
+    )
+    monkeypatch.setattr(check_messages, "message_path", lambda lab, lang, hidden: catalog)
+    english = "After 3 orders: order 2 is stuck. Fix exercise 1 first; then this."
+    assert check_messages.localised("saga.x", english, False, "ko") == (
+        "주문 3개 뒤: order 2 is stuck. 연습 1부터 고치고, 그다음에 이것."
+    )

@@ -40,6 +40,9 @@ MESSAGE_CALLS = {"expect": 1, "CheckFailed": 0, "AnswerHung": 0, "RuntimeError":
 # message with FRAGMENT_SEPARATOR; each piece is a template of its own and is translated where it is filled in.
 FRAGMENT_LIST = "problems"
 FRAGMENT_SEPARATOR = "; "
+# A helper that ends its message with its caller's words takes them as `hint=...`: they are a template of their own
+# too, translated where the helper's message holds them.
+HINT_KEYWORD = "hint"
 
 
 def shapes(node: ast.expr, names: dict[str, ast.expr] | None = None) -> list[list[object]]:
@@ -161,13 +164,14 @@ def appends_a_fragment(call: ast.Call) -> bool:
 
 def templates_in(source: str, calls: dict[str, int] = MESSAGE_CALLS, pieces: bool = True) -> list[str]:
     """The English message templates of a module, in source order, each once: the argument at `calls[name]` of
-    every call to `name`, and (with `pieces`) every piece appended to a list of problems."""
+    every call to `name`, every `hint=` given to a helper, and (with `pieces`) every piece appended to a list of
+    problems."""
     found: dict[str, None] = {}
     for node, names in sorted(message_calls(ast.parse(source), {}), key=lambda c: (c[0].lineno, c[0].col_offset)):
         at = 0 if pieces and appends_a_fragment(node) else calls.get(callee(node))
-        if at is None or len(node.args) <= at:
-            continue
-        for parts in shapes(node.args[at], names):
+        said = [node.args[at]] if at is not None and len(node.args) > at else []
+        said += [k.value for k in node.keywords if k.arg == HINT_KEYWORD]
+        for parts in (parts for words in said for parts in shapes(words, names)):
             if any(isinstance(p, str) and re.search("[A-Za-z]", p) for p in parts):  # else nothing to translate
                 found[numbered(parts)] = None
     return list(found)

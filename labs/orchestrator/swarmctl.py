@@ -221,13 +221,16 @@ class Load:
 
     def failures(self) -> str:
         """What the failed requests got, most common first, and when (seconds since the load began):
-        "502 x4, no answer x2; 3.1-4.0 s" ("" when none failed). When tells a gap from scattered errors."""
+        "502 x4; no answer x2; 3.1-4.0 s" ("" when none failed). When tells a gap from scattered errors."""
         failed = [(t, status) for t, status, _ in self.results if status != 200]
         if not failed:
             return ""
-        counts = Counter("no answer" if status == 0 else str(status) for _, status in failed)
+        problems = []  # pieces of a message: each is translated where the message is (msalab.check_messages)
+        for status, n in Counter(status for _, status in failed).most_common():
+            problems.append(f"no answer x{n}" if status == 0 else f"{status} x{n}")
         times = [t for t, _ in failed]
-        return ", ".join(f"{what} x{n}" for what, n in counts.most_common()) + f"; {min(times):.1f}-{max(times):.1f} s"
+        problems.append(f"{min(times):.1f}-{max(times):.1f} s")
+        return "; ".join(problems)
 
 
 @contextmanager
