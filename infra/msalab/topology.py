@@ -43,7 +43,8 @@ _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 
 @dataclass(frozen=True)
 class Readiness:
-    """When a container counts as ready: a log line, an HTTP answer from inside it, or a command's success."""
+    """When a container counts as ready: a log line, an HTTP answer (through its published port when it has one,
+    else from inside it), or a command's success."""
 
     kind: str  # "log" | "http" | "exec" | "started"
     pattern: str = ""
