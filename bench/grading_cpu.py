@@ -32,40 +32,34 @@ CGROUP = Path("/sys/fs/cgroup")
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
+def cgroup_cpu(*candidates: tuple[Path, str | None]) -> float | None:
+    """CPU-seconds from the first cgroup file found: cgroup v1's cpuacct.usage (field None, nanoseconds) or a
+    cgroup v2 cpu.stat's usage_usec."""
+    for path, field in candidates:
+        try:
+            text = path.read_text()
+        except OSError:
+            continue
+        if field is None:
+            return int(text) / 1e9
+        return next((int(line.split()[1]) / 1e6 for line in text.splitlines() if line.startswith(field)), None)
+    return None
+
+
 def container_cpu(container_id: str) -> float | None:
-    """CPU-seconds a container has used (cgroup v1 or v2, cgroupfs or systemd driver); None when it is gone."""
-    for path, field in (
+    """CPU-seconds a container has used (cgroupfs or systemd driver); None when it is gone."""
+    return cgroup_cpu(
         (CGROUP / "cpuacct" / "docker" / container_id / "cpuacct.usage", None),
         (CGROUP / "docker" / container_id / "cpu.stat", "usage_usec"),
         (CGROUP / "system.slice" / f"docker-{container_id}.scope" / "cpu.stat", "usage_usec"),
-    ):
-        try:
-            text = path.read_text()
-        except OSError:
-            continue
-        if field is None:
-            return int(text) / 1e9
-        for line in text.splitlines():
-            name, value = line.split()
-            if name == field:
-                return int(value) / 1e6
-    return None
+    )
 
 
 def all_containers_cpu() -> float | None:
-    """CPU-seconds of every container the engine ran, removed ones included (its parent cgroup), if found."""
-    for path, field in (
-        (CGROUP / "cpuacct" / "docker" / "cpuacct.usage", None),
-        (CGROUP / "docker" / "cpu.stat", "usage_usec"),
-    ):
-        try:
-            text = path.read_text()
-        except OSError:
-            continue
-        if field is None:
-            return int(text) / 1e9
-        return next(int(line.split()[1]) / 1e6 for line in text.splitlines() if line.startswith(field))
-    return None
+    """CPU-seconds of every container the engine ran, removed ones included (their parent cgroup), if found."""
+    return cgroup_cpu(
+        (CGROUP / "cpuacct" / "docker" / "cpuacct.usage", None), (CGROUP / "docker" / "cpu.stat", "usage_usec")
+    )
 
 
 def machine_busy() -> tuple[float, float]:
