@@ -202,21 +202,19 @@ def main() -> None:
         ended = all_containers_cpu()
         grader.release_warm_labs()
     runs = args.runs
-    containers = meter.by_role()
-    containers.update(processes.by_role())
-    containers["kernel: interrupts (network between containers)"] = irq
+    in_sampled_containers = meter.by_role()
+    spent = {**in_sampled_containers, **processes.by_role(), "kernel: interrupts (network between containers)": irq}
     if in_containers is not None and ended is not None:
-        sampled = sum(v for k, v in meter.by_role().items())
-        containers["containers: what they used between their last sample and their removal or restart"] = (
-            ended - in_containers - sampled
+        spent["containers: what they used between their last sample and their removal or restart"] = (
+            ended - in_containers - sum(in_sampled_containers.values())
         )
-    host = busy - sum(containers.values())
+    host = busy - sum(spent.values())
     print(f"{args.chapter}: {runs} gradings of the solved notebook on a warm lab, {wall / runs:.1f} s each")
     print(f"CPU per grading: {busy / runs:.1f} CPU-seconds ({busy / wall:.2f} cores busy on average)\n")
     print("where | CPU-seconds per grading | share")
     print("--- | --- | ---")
     for where, used in sorted(
-        [*containers.items(), ("the rest: processes that ended between samples", host)],
+        [*spent.items(), ("the rest: processes that ended between samples", host)],
         key=lambda kv: -kv[1],
     ):
         if used / runs >= 0.05:
